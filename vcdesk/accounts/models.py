@@ -1,0 +1,82 @@
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from vcdesk.accounts.choices import Role
+
+
+class User(AbstractUser):
+    """A person who signs in. The role is the user's group; a customer contact also
+    belongs to exactly one organisation and sees only its data."""
+
+    full_name = models.CharField(_("full name"), max_length=100, blank=True)
+    organisation = models.ForeignKey(
+        "customers.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    history = HistoricalRecords(excluded_fields=["last_login", "password"])
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @cached_property
+    def role(self) -> Role | None:
+        names = {g.name for g in self.groups.all()}
+        for role in Role:
+            if role.value in names:
+                return role
+        return None
+
+    @property
+    def is_customer_contact(self) -> bool:
+        return self.organisation_id is not None or self.role == Role.CUSTOMER_CONTACT
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.is_active and not self.is_customer_contact
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
+
+
+def _hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def for_raw(self, raw: str):
+        return self.filter(key_hash=_hash(raw), expires_at__gt=timezone.now())
+
+
+class ApiToken(models.Model):
+    """A bearer token for the HTTP API. Only its hash is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    @staticmethod
+    def new_raw() -> tuple[str, str]:
+        raw = secrets.token_urlsafe(32)
+        return raw, _hash(raw)

@@ -1,0 +1,113 @@
+"""Conventions shared by every API router: errors, permissions, list/create/read/update.
+
+Every resource of the installed base answers the same way, so the conventions live here
+once: lists are `{"items": [...], "count": N}` with `limit`/`offset` and the resource's
+filters; an object another organisation owns answers 404; a write the user may not make
+answers 403; bad input answers 422 with the field and the reason, and writes nothing.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import FilterSchema, Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+
+class PermissionDenied(Exception):
+    """The user is known and may see the object, but may not make this change (403)."""
+
+
+class ErrorItem(Schema):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ErrorOut(Schema):
+    detail: list[ErrorItem] | str
+
+
+def validation_error_items(exc: DjangoValidationError, *, prefix: str = "body") -> list[dict]:
+    """Django's field errors in the same shape as the API's schema errors."""
+    items: list[dict] = []
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+    for field, messages in errors.items():
+        loc = [prefix] if field == NON_FIELD_ERRORS else [prefix, field]
+        items.extend({"loc": loc, "msg": str(m), "type": "invalid"} for m in messages)
+    return items
+
+
+def get_visible_or_404(queryset: QuerySet, pk: int):
+    """One object out of an already user-scoped queryset; invisible and missing look alike."""
+    obj = queryset.filter(pk=pk).first()
+    if obj is None:
+        raise Http404(_("Not found."))
+    return obj
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied(_("You may not make this change."))
+
+
+def crud_routes(
+    router: Router,
+    *,
+    path: str,
+    name: str,
+    out: type[Schema],
+    create_in: type[Schema],
+    patch_in: type[Schema],
+    filters: type[FilterSchema],
+    visible: Callable[..., QuerySet],
+    may_write: Callable[[Any], bool],
+    create: Callable[..., Any],
+    update: Callable[..., Any],
+) -> None:
+    """Add list, create, read and partial-update operations for one resource.
+
+    `visible(user=…)` is the resource's scoped selector; `create(actor=…, **fields)` and
+    `update(instance, actor=…, **changed_fields)` are its services.
+    """
+    errors = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+    filter_schema = filters
+
+    @router.get(path, response=list[out], operation_id=f"{name}_list", summary=f"List {name}")
+    @paginate(LimitOffsetPagination)
+    def list_objects(request: HttpRequest, filters: Query[filter_schema]):  # type: ignore[valid-type]
+        return filters.filter(visible(user=request.auth))
+
+    @router.post(
+        path,
+        response={201: out, **errors},
+        operation_id=f"{name}_create",
+        summary=f"Create {name}",
+    )
+    def create_object(request: HttpRequest, payload: create_in):  # type: ignore[valid-type]
+        require(may_write(request.auth))
+        return 201, create(actor=request.auth, **payload.dict())
+
+    @router.get(
+        f"{path}/{{int:obj_id}}",
+        response={200: out, 404: ErrorOut},
+        operation_id=f"{name}_read",
+        summary=f"Read one of {name}",
+    )
+    def read_object(request: HttpRequest, obj_id: int):
+        return get_visible_or_404(visible(user=request.auth), obj_id)
+
+    @router.patch(
+        f"{path}/{{int:obj_id}}",
+        response={200: out, **errors},
+        operation_id=f"{name}_update",
+        summary=f"Change one of {name}",
+    )
+    def update_object(request: HttpRequest, obj_id: int, payload: patch_in):  # type: ignore[valid-type]
+        instance = get_visible_or_404(visible(user=request.auth), obj_id)
+        require(may_write(request.auth))
+        return update(instance, actor=request.auth, **payload.dict(exclude_unset=True))

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from vcdesk.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("vcdesk.core.urls")),
+    path("", include("vcdesk.customers.urls")),
+    path("", include("vcdesk.assets.urls")),
+]
