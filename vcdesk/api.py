@@ -8,6 +8,7 @@ from ninja.errors import AuthenticationError
 from vcdesk.accounts.api import router as accounts_router
 from vcdesk.accounts.auth import BearerAuth
 from vcdesk.assets.api import router as assets_router
+from vcdesk.assets.api_io import router as assets_io_router
 from vcdesk.contracts.api import router as contracts_router
 from vcdesk.core.api import PermissionDenied, validation_error_items
 from vcdesk.customers.api import router as customers_router
@@ -52,5 +53,6 @@ def on_not_found(request, exc: Http404):
 
 api.add_router("", accounts_router)
 api.add_router("", customers_router)
+api.add_router("", assets_io_router)
 api.add_router("", assets_router)
 api.add_router("", contracts_router)

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "vcdesk.accounts",
     "vcdesk.assets",
     "vcdesk.contracts",
+    "vcdesk.demo",
 ]
 
 MIDDLEWARE = [
@@ -125,13 +126,14 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+NINJA_PAGINATION_PER_PAGE = env_int("VCDESK_API_PAGE_SIZE", 50)
+NINJA_PAGINATION_MAX_LIMIT = env_int("VCDESK_API_MAX_LIMIT", 500)
 
 EMAIL_BACKEND = env_str("VCDESK_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("VCDESK_FROM_EMAIL", "vcdesk@localhost")
 
 # Page sizes: lists are always paginated.
 VCDESK_PAGE_SIZE = env_int("VCDESK_PAGE_SIZE", 50)
-VCDESK_API_MAX_LIMIT = env_int("VCDESK_API_MAX_LIMIT", 200)
 VCDESK_API_TOKEN_DAYS = env_int("VCDESK_API_TOKEN_DAYS", 30)
 VCDESK_DEMO_PASSWORD = env_str("VCDESK_DEMO_PASSWORD", "vcdesk-demo")
 
