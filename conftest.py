@@ -80,3 +80,9 @@ def api(client: Client):
             )
 
     return Api()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Personas are made in almost every test; the strong hasher would dominate the run."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "vcdesk.accounts",
     "vcdesk.assets",
     "vcdesk.contracts",
+    "vcdesk.dashboard",
     "vcdesk.demo",
 ]
 

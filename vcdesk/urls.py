@@ -8,6 +8,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("vcdesk.core.urls")),
+    path("", include("vcdesk.dashboard.urls")),
     path("", include("vcdesk.customers.urls")),
     path("", include("vcdesk.assets.urls")),
+    path("", include("vcdesk.contracts.urls")),
 ]

@@ -1,17 +1,17 @@
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from vcdesk.accounts.choices import Role
 from vcdesk.accounts.models import User
 from vcdesk.accounts.permissions import may_manage_users
 from vcdesk.accounts.services import token_issue, user_create
-from vcdesk.core.api import ErrorOut, require
+from vcdesk.core.api import ErrorOut, Input, require
 
 router = Router(tags=["auth & users"])
 
 
-class TokenIn(Schema):
+class TokenIn(Input):
     username: str
     password: str
 
@@ -25,11 +25,11 @@ def auth_token(request: HttpRequest, payload: TokenIn):
     """Exchange a username and password for a bearer token."""
     token = token_issue(username=payload.username, password=payload.password)
     if token is None:
-        return 401, {"detail": _("Wrong username or password.")}
+        return Status(401, {"detail": _("Wrong username or password.")})
     return {"token": token}
 
 
-class UserIn(Schema):
+class UserIn(Input):
     username: str
     password: str
     full_name: str
@@ -55,4 +55,4 @@ class UserOut(Schema):
 def users_create(request: HttpRequest, payload: UserIn):
     """Create a staff account or a customer contact (service managers and superusers)."""
     require(may_manage_users(request.auth))
-    return 201, user_create(actor=request.auth, **payload.dict())
+    return Status(201, user_create(actor=request.auth, **payload.dict()))

@@ -76,6 +76,9 @@ class ApiToken(models.Model):
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
 
+    def __str__(self) -> str:
+        return f"API token of {self.user} until {self.expires_at:%Y-%m-%d}"
+
     @staticmethod
     def new_raw() -> tuple[str, str]:
         raw = secrets.token_urlsafe(32)

@@ -21,9 +21,7 @@ def may_edit_installed_base(user) -> bool:
 
 
 def may_edit_contacts(user) -> bool:
-    return _is_staff_with(
-        user, Role.SERVICE_MANAGER, Role.SUPPORT_ENGINEER, Role.DUTY_OFFICER
-    )
+    return _is_staff_with(user, Role.SERVICE_MANAGER, Role.SUPPORT_ENGINEER, Role.DUTY_OFFICER)
 
 
 def may_edit_contracts(user) -> bool:

@@ -1,12 +1,12 @@
 from datetime import date
 
-from ninja import Field, ModelSchema, Router, Schema
+from ninja import Field, ModelSchema, Router
 
 from vcdesk.accounts.permissions import may_edit_installed_base
 from vcdesk.assets import filters, selectors, services
 from vcdesk.assets.choices import DeviceKind, DeviceStatus
 from vcdesk.assets.models import Device, DeviceModel
-from vcdesk.core.api import crud_routes
+from vcdesk.core.api import Input, crud_routes
 
 router = Router(tags=["installed base"])
 
@@ -17,14 +17,14 @@ class DeviceModelOut(ModelSchema):
         fields = ["id", "vendor", "name", "kind", "end_of_production"]
 
 
-class DeviceModelIn(Schema):
+class DeviceModelIn(Input):
     vendor: str = Field(min_length=1, max_length=100)
     name: str = Field(min_length=1, max_length=100)
     kind: DeviceKind
     end_of_production: date | None = None
 
 
-class DeviceModelPatch(Schema):
+class DeviceModelPatch(Input):
     vendor: str = Field(None, min_length=1, max_length=100)
     name: str = Field(None, min_length=1, max_length=100)
     kind: DeviceKind = None
@@ -52,7 +52,7 @@ class DeviceOut(ModelSchema):
         return obj.site.organisation_id
 
 
-class DeviceIn(Schema):
+class DeviceIn(Input):
     model: int
     serial: str = Field(min_length=1, max_length=100)
     site: int
@@ -62,7 +62,7 @@ class DeviceIn(Schema):
     status: DeviceStatus = DeviceStatus.ACTIVE
 
 
-class DevicePatch(Schema):
+class DevicePatch(Input):
     model: int = None
     serial: str = Field(None, min_length=1, max_length=100)
     site: int = None

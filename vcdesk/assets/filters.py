@@ -4,18 +4,19 @@ from typing import Annotated
 
 from django.db.models import Q
 from django.utils import timezone
-from ninja import FilterLookup, FilterSchema
+from ninja import FilterLookup
 
 from vcdesk.assets.choices import DeviceKind, DeviceStatus
+from vcdesk.core.api import Filters
 
 
-class DeviceModelFilter(FilterSchema):
+class DeviceModelFilter(Filters):
     vendor: str | None = None
     kind: DeviceKind | None = None
     q: Annotated[str | None, FilterLookup(["name__icontains", "vendor__icontains"])] = None
 
 
-class DeviceFilter(FilterSchema):
+class DeviceFilter(Filters):
     organisation: Annotated[int | None, FilterLookup("site__organisation_id")] = None
     site: Annotated[int | None, FilterLookup("site_id")] = None
     contract: Annotated[int | None, FilterLookup("contract_id")] = None

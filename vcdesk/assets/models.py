@@ -93,9 +93,9 @@ class Device(TimeStampedModel):
             "organisation_id", flat=True
         )
         if site_org and contract_org and site_org[0] != contract_org[0]:
-            raise ValidationError(
-                {"contract": _("The contract belongs to another organisation than the site.")}
-            )
+            # Either may be the one to correct, so both are named.
+            message = _("The site and the contract belong to different organisations.")
+            raise ValidationError({"site": message, "contract": message})
 
 
 class FirmwareChange(models.Model):
@@ -120,3 +120,6 @@ class FirmwareChange(models.Model):
         verbose_name_plural = _("firmware changes")
         ordering = ["-changed_at", "-id"]
         indexes = [models.Index(fields=["device", "-changed_at"], name="firmware_device_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.from_version or '—'} → {self.to_version}"

@@ -3,19 +3,17 @@
 from django.db.models import QuerySet
 
 from vcdesk.assets.models import Device, DeviceModel, FirmwareChange
-from vcdesk.core.tenancy import scope_to_user, visible_organisation_id
+from vcdesk.core.tenancy import scope_to_user, sees_every_organisation
 
 
 def device_model_visible(*, user) -> QuerySet[DeviceModel]:
     """Staff see the whole catalogue; a customer contact sees the models they own."""
-    queryset = DeviceModel.objects.all()
-    if not user or not user.is_authenticated or not user.is_active:
-        return queryset.none()
-    organisation_id = visible_organisation_id(user)
-    if organisation_id is None:
-        return queryset
-    owned = Device.objects.filter(site__organisation_id=organisation_id).values("model_id")
-    return queryset.filter(pk__in=owned)
+    if sees_every_organisation(user):
+        return DeviceModel.objects.all()
+    owned = scope_to_user(
+        Device.objects.all(), user=user, organisation_path="site__organisation_id"
+    ).values("model_id")
+    return DeviceModel.objects.filter(pk__in=owned)
 
 
 def device_visible(*, user) -> QuerySet[Device]:

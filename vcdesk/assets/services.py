@@ -19,8 +19,22 @@ def device_model_update(device_model: DeviceModel, *, actor, **changes) -> Devic
     device_model = DeviceModel.objects.select_for_update().get(pk=device_model.pk)
     device_model = validated_save(device_model, actor=actor, changes=changes)
     if "vendor" in changes:
-        # Keep the copy that makes "serial unique per vendor" a database constraint.
-        Device.objects.filter(model=device_model).update(vendor=device_model.vendor)
+        # Keep the copy that makes "serial unique per vendor" a database constraint; a
+        # vendor that already has one of these serials is refused before the UPDATE fails.
+        devices = Device.objects.filter(model=device_model)
+        clash = Device.objects.filter(
+            vendor=device_model.vendor, serial__in=devices.values("serial")
+        ).exclude(model=device_model)
+        if clash.exists():
+            raise ValidationError(
+                {
+                    "vendor": _(
+                        "This vendor already has a device with the serial number of a "
+                        "device of this model."
+                    )
+                }
+            )
+        devices.update(vendor=device_model.vendor)
     return device_model
 
 
@@ -30,16 +44,7 @@ def _validated_device_save(device: Device, *, actor, changes: dict) -> Device:
     if "model" in changes:
         model = DeviceModel.objects.filter(pk=getattr(changes["model"], "pk", changes["model"]))
         device.vendor = model.values_list("vendor", flat=True).first() or ""
-    try:
-        device = validated_save(device, actor=actor, changes=changes)
-    except ValidationError as exc:
-        # Report the database's "vendor + serial" rule on the field the user typed.
-        if "__all__" in getattr(exc, "error_dict", {}) and "serial" in changes:
-            raise ValidationError(
-                {"serial": _("A device of this vendor with this serial number already exists.")}
-            ) from exc
-        raise
-    return device
+    return validated_save(device, actor=actor, changes=changes)
 
 
 @transaction.atomic
@@ -51,7 +56,6 @@ def device_create(*, actor, **fields) -> Device:
             to_version=device.firmware_version,
             changed_at=timezone.now(),
             changed_by=actor if getattr(actor, "is_authenticated", False) else None,
-            note=_("Installed"),
         )
     return device
 

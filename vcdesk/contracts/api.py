@@ -9,7 +9,7 @@ from vcdesk.assets.selectors import device_visible
 from vcdesk.contracts import filters, selectors, services
 from vcdesk.contracts.entitlement import Charge
 from vcdesk.contracts.models import Contract
-from vcdesk.core.api import ErrorOut, crud_routes, get_visible_or_404
+from vcdesk.core.api import ErrorOut, Input, crud_routes, get_visible_or_404
 
 router = Router(tags=["contracts"])
 
@@ -41,7 +41,7 @@ class ContractOut(ModelSchema):
         ]
 
 
-class ContractIn(Schema):
+class ContractIn(Input):
     number: str = Field(min_length=1, max_length=50)
     organisation: int
     signed_on: date
@@ -58,7 +58,7 @@ class ContractIn(Schema):
     restore_hours: int = Field(24, ge=1)
 
 
-class ContractPatch(Schema):
+class ContractPatch(Input):
     number: str = Field(None, min_length=1, max_length=50)
     signed_on: date = None
     accepted_on: date = None

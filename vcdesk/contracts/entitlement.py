@@ -12,8 +12,9 @@ from vcdesk.core.dates import add_years
 class Charge(models.TextChoices):
     FREE = "free", _("Free")
     CHARGED = "charged", _("Charged")
-    CHARGED_AT_MOST_MARKET_PRICE = "charged_at_most_market_price", _(
-        "Charged, at most the market price"
+    CHARGED_AT_MOST_MARKET_PRICE = (
+        "charged_at_most_market_price",
+        _("Charged, at most the market price"),
     )
 
 

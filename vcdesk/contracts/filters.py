@@ -2,10 +2,12 @@ from typing import Annotated
 
 from django.db.models import Q
 from django.utils import timezone
-from ninja import FilterLookup, FilterSchema
+from ninja import FilterLookup
+
+from vcdesk.core.api import Filters
 
 
-class ContractFilter(FilterSchema):
+class ContractFilter(Filters):
     organisation: Annotated[int | None, FilterLookup("organisation_id")] = None
     number: str | None = None
     in_warranty: bool | None = None

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -68,6 +69,15 @@ class Contract(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.number
+
+    def clean(self) -> None:
+        if self.accepted_on is not None and self.warranty_years is not None:
+            try:
+                add_years(self.accepted_on, self.warranty_years)
+            except ValueError:
+                raise ValidationError(
+                    {"accepted_on": _("The warranty would end after the year 9999.")}
+                ) from None
 
     def save(self, *args, **kwargs):
         # A pure derivation of two stored fields; doing it here keeps admin, services and

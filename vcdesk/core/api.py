@@ -14,12 +14,43 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import FilterSchema, Query, Router, Schema
+from ninja import Field, FilterSchema, Query, Router, Schema, Status
+from ninja.conf import settings as ninja_settings
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import field_validator
+
+# Past this every list is empty; the bound keeps OFFSET inside every database's integer range.
+MAX_OFFSET = 2**31 - 1
 
 
 class PermissionDenied(Exception):
     """The user is known and may see the object, but may not make this change (403)."""
+
+
+class Input(Schema):
+    """Base of every request body. Text with a NUL character is bad input: PostgreSQL can
+    neither store nor compare it, so it is refused, naming the field, on every database."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_nul_character(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError(_("Text must not contain the NUL character."))
+        return value
+
+
+class Filters(FilterSchema, Input):
+    """Base of every list's filters (one definition for the page, the API and the export)."""
+
+
+class Pagination(LimitOffsetPagination):
+    """`limit`/`offset`, each refused with 422 when out of range."""
+
+    class Input(Schema):
+        limit: int = Field(
+            ninja_settings.PAGINATION_PER_PAGE, ge=1, le=ninja_settings.PAGINATION_MAX_LIMIT
+        )
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class ErrorItem(Schema):
@@ -78,7 +109,7 @@ def crud_routes(
     filter_schema = filters
 
     @router.get(path, response=list[out], operation_id=f"{name}_list", summary=f"List {name}")
-    @paginate(LimitOffsetPagination)
+    @paginate(Pagination)
     def list_objects(request: HttpRequest, filters: Query[filter_schema]):  # type: ignore[valid-type]
         return filters.filter(visible(user=request.auth))
 
@@ -90,7 +121,7 @@ def crud_routes(
     )
     def create_object(request: HttpRequest, payload: create_in):  # type: ignore[valid-type]
         require(may_write(request.auth))
-        return 201, create(actor=request.auth, **payload.dict())
+        return Status(201, create(actor=request.auth, **payload.dict()))
 
     @router.get(
         f"{path}/{{int:obj_id}}",

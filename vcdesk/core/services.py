@@ -2,6 +2,7 @@
 
 from typing import Any, TypeVar
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 
 M = TypeVar("M", bound=models.Model)
@@ -20,8 +21,27 @@ def validated_save(instance: M, *, actor, changes: dict[str, Any] | None = None)
             setattr(instance, field.attname, value)
         else:
             setattr(instance, field_name, value)
-    instance.full_clean()
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        raise with_unique_together_on_a_field(exc) from None
     # django-simple-history reads the author from here (also outside a request: tasks, commands).
     instance._history_user = actor if getattr(actor, "is_authenticated", False) else None
     instance.save()
     return instance
+
+
+def with_unique_together_on_a_field(exc: ValidationError) -> ValidationError:
+    """Django files a broken multi-field unique constraint under no field. Put it on the
+    constraint's last field, the one a person types (a serial within a vendor, a site's name
+    within an organisation), so that the answer names the field to correct."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    errors: dict[str, list[ValidationError]] = {}
+    for field, field_errors in exc.error_dict.items():
+        for error in field_errors:
+            if field == NON_FIELD_ERRORS and error.code == "unique_together":
+                errors.setdefault(error.params["unique_check"][-1], []).append(error)
+            else:
+                errors.setdefault(field, []).append(error)
+    return ValidationError(errors)

@@ -31,8 +31,12 @@ def persona(username: str, role: Role, organisation=None) -> Persona:
         role=role,
         organisation=organisation,
     )
+    return persona_of(user)
+
+
+def persona_of(user: User, *, valid_for: timedelta = timedelta(days=1)) -> Persona:
+    """A persona for a user made some other way (the admin, a fixture); a negative
+    `valid_for` gives it an expired token."""
     raw, key_hash = ApiToken.new_raw()
-    ApiToken.objects.create(
-        user=user, key_hash=key_hash, expires_at=timezone.now() + timedelta(days=1)
-    )
+    ApiToken.objects.create(user=user, key_hash=key_hash, expires_at=timezone.now() + valid_for)
     return Persona(user=user, token=raw)

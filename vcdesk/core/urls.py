@@ -1,3 +1,7 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
-urlpatterns: list = []
+urlpatterns = [
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+]

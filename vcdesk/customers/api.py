@@ -1,7 +1,7 @@
-from ninja import Field, ModelSchema, Router, Schema
+from ninja import Field, ModelSchema, Router
 
 from vcdesk.accounts.permissions import may_edit_contacts, may_edit_installed_base
-from vcdesk.core.api import crud_routes
+from vcdesk.core.api import Input, crud_routes
 from vcdesk.customers import filters, selectors, services
 from vcdesk.customers.choices import Industry
 from vcdesk.customers.models import Contact, Organisation, Site
@@ -15,14 +15,14 @@ class OrganisationOut(ModelSchema):
         fields = ["id", "name", "short_name", "industry", "address"]
 
 
-class OrganisationIn(Schema):
+class OrganisationIn(Input):
     name: str = Field(min_length=1, max_length=200)
     short_name: str = Field("", max_length=50)
     industry: Industry = Industry.OTHER
     address: str = Field("", max_length=300)
 
 
-class OrganisationPatch(Schema):
+class OrganisationPatch(Input):
     name: str = Field(None, min_length=1, max_length=200)
     short_name: str = Field(None, max_length=50)
     industry: Industry = None
@@ -35,7 +35,7 @@ class SiteOut(ModelSchema):
         fields = ["id", "organisation", "name", "city", "address", "travel_minutes"]
 
 
-class SiteIn(Schema):
+class SiteIn(Input):
     organisation: int
     name: str = Field(min_length=1, max_length=200)
     city: str = Field(min_length=1, max_length=50)
@@ -43,7 +43,7 @@ class SiteIn(Schema):
     travel_minutes: int = Field(ge=0, le=7 * 24 * 60)
 
 
-class SitePatch(Schema):
+class SitePatch(Input):
     name: str = Field(None, min_length=1, max_length=200)
     city: str = Field(None, min_length=1, max_length=50)
     address: str = Field(None, max_length=300)
@@ -56,7 +56,7 @@ class ContactOut(ModelSchema):
         fields = ["id", "organisation", "name", "phone", "fax", "email", "role"]
 
 
-class ContactIn(Schema):
+class ContactIn(Input):
     organisation: int
     name: str = Field(min_length=1, max_length=100)
     phone: str = Field("", max_length=50)
@@ -65,7 +65,7 @@ class ContactIn(Schema):
     role: str = Field("", max_length=100)
 
 
-class ContactPatch(Schema):
+class ContactPatch(Input):
     name: str = Field(None, min_length=1, max_length=100)
     phone: str = Field(None, max_length=50)
     fax: str = Field(None, max_length=50)

@@ -3,12 +3,13 @@
 from typing import Annotated
 
 from django.db.models import Q
-from ninja import FilterLookup, FilterSchema
+from ninja import FilterLookup
 
+from vcdesk.core.api import Filters
 from vcdesk.customers.choices import Industry
 
 
-class OrganisationFilter(FilterSchema):
+class OrganisationFilter(Filters):
     industry: Industry | None = None
     q: str | None = None
 
@@ -18,13 +19,13 @@ class OrganisationFilter(FilterSchema):
         return Q(name__icontains=value) | Q(short_name__icontains=value)
 
 
-class SiteFilter(FilterSchema):
+class SiteFilter(Filters):
     organisation: Annotated[int | None, FilterLookup("organisation_id")] = None
     city: str | None = None
     q: Annotated[str | None, FilterLookup("name__icontains")] = None
 
 
-class ContactFilter(FilterSchema):
+class ContactFilter(Filters):
     organisation: Annotated[int | None, FilterLookup("organisation_id")] = None
     phone: str | None = None
     q: Annotated[str | None, FilterLookup(["name__icontains", "phone__startswith"])] = None

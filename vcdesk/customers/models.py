@@ -77,7 +77,8 @@ class Contact(TimeStampedModel):
     class Meta:
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
-        ordering = ["organisation_id", "name"]
+        # Names repeat within an organisation; the id keeps pages from overlapping.
+        ordering = ["organisation_id", "name", "id"]
         indexes = [models.Index(fields=["phone"], name="contact_phone_idx")]
 
     def __str__(self) -> str:

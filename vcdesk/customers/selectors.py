@@ -11,9 +11,13 @@ def organisation_visible(*, user) -> QuerySet[Organisation]:
 
 
 def organisation_list_with_counts(*, user) -> QuerySet[Organisation]:
-    return organisation_visible(user=user).annotate(
-        site_count=Count("sites", distinct=True),
-        contract_count=Count("contracts", distinct=True),
+    return (
+        organisation_visible(user=user)
+        .annotate(
+            site_count=Count("sites", distinct=True),
+            contract_count=Count("contracts", distinct=True),
+        )
+        .order_by("name")
     )
 
 

@@ -60,5 +60,5 @@ def sign_in(page, username: str, password: str) -> None:
     page.goto("/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    page.click("#login-form button[type=submit]")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)

@@ -1,0 +1,12 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from vcdesk.dashboard.selectors import installed_base_summary
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    summary = installed_base_summary(user=request.user, today=timezone.localdate())
+    return render(request, "dashboard/home.html", summary)
