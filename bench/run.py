@@ -355,6 +355,7 @@ def seed(*, n_devices: int, n_sites: int, rng: random.Random) -> None:
                         vendor=model.vendor,
                         serial=f"{prefix}{created + 1:09d}",
                         site_id=site_id,
+                        organisation_id=org_id,
                         contract_id=contract_id,
                         firmware_version=rng.choice(FIRMWARE),
                         installed_on=accepted - timedelta(days=rng.randint(0, 30)),

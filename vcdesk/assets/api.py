@@ -49,7 +49,7 @@ class DeviceOut(ModelSchema):
 
     @staticmethod
     def resolve_organisation(obj: Device) -> int:
-        return obj.site.organisation_id
+        return obj.organisation_id
 
 
 class DeviceIn(Input):

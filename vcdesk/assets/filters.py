@@ -17,7 +17,7 @@ class DeviceModelFilter(Filters):
 
 
 class DeviceFilter(Filters):
-    organisation: Annotated[int | None, FilterLookup("site__organisation_id")] = None
+    organisation: Annotated[int | None, FilterLookup("organisation_id")] = None
     site: Annotated[int | None, FilterLookup("site_id")] = None
     contract: Annotated[int | None, FilterLookup("contract_id")] = None
     model: Annotated[int | None, FilterLookup("model_id")] = None

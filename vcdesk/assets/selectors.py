@@ -11,16 +11,16 @@ def device_model_visible(*, user) -> QuerySet[DeviceModel]:
     if sees_every_organisation(user):
         return DeviceModel.objects.all()
     owned = scope_to_user(
-        Device.objects.all(), user=user, organisation_path="site__organisation_id"
+        Device.objects.all(), user=user, organisation_path="organisation_id"
     ).values("model_id")
     return DeviceModel.objects.filter(pk__in=owned)
 
 
 def device_visible(*, user) -> QuerySet[Device]:
     return scope_to_user(
-        Device.objects.select_related("model", "site", "site__organisation", "contract"),
+        Device.objects.select_related("model", "site", "organisation", "contract"),
         user=user,
-        organisation_path="site__organisation_id",
+        organisation_path="organisation_id",
     )
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from vcdesk.assets.models import Device, DeviceModel, FirmwareChange
 from vcdesk.core.services import validated_save
+from vcdesk.customers.models import Site
 
 
 @transaction.atomic
@@ -44,6 +45,9 @@ def _validated_device_save(device: Device, *, actor, changes: dict) -> Device:
     if "model" in changes:
         model = DeviceModel.objects.filter(pk=getattr(changes["model"], "pk", changes["model"]))
         device.vendor = model.values_list("vendor", flat=True).first() or ""
+    if "site" in changes:
+        site = Site.objects.filter(pk=getattr(changes["site"], "pk", changes["site"]))
+        device.organisation_id = site.values_list("organisation_id", flat=True).first()
     return validated_save(device, actor=actor, changes=changes)
 
 

@@ -96,11 +96,20 @@ class ServiceFormView(LoginRequiredMixin, View):
                     changed = {name: fields[name] for name in form.changed_data}
                     obj = type(self).update(instance, actor=request.user, **changed)
             except ValidationError as exc:
-                form.add_error(None, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect(self.success_url(obj))
         return self.render_form(form, instance)
+
+
+def add_service_errors(form, exc: ValidationError) -> None:
+    """Show a service's refusal next to the fields the form has, the rest above them."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
 
 
 def url_has_allowed_host_and_scheme_or(request: HttpRequest, url: str | None, default: str) -> str:

@@ -1,6 +1,8 @@
 """Every change to organisations, sites and contacts goes through these functions."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from vcdesk.core.services import validated_save
 from vcdesk.customers.models import Contact, Organisation, Site
@@ -25,6 +27,15 @@ def site_create(*, actor, **fields) -> Site:
 @transaction.atomic
 def site_update(site: Site, *, actor, **changes) -> Site:
     site = Site.objects.select_for_update().get(pk=site.pk)
+    moved = (
+        "organisation" in changes
+        and getattr(changes["organisation"], "pk", changes["organisation"]) != site.organisation_id
+    )
+    if moved and site.devices.exists():
+        # Its devices' contracts belong to the old organisation.
+        raise ValidationError(
+            {"organisation": _("A site with devices cannot move to another organisation.")}
+        )
     return validated_save(site, actor=actor, changes=changes)
 
 

@@ -26,6 +26,7 @@ class DeviceFactory(factory.django.DjangoModelFactory):
     vendor = factory.SelfAttribute("model.vendor")
     serial = factory.Sequence(lambda n: f"SN{n:08d}")
     site = factory.SubFactory(SiteFactory)
+    organisation = factory.SelfAttribute("site.organisation")
     contract = factory.SubFactory(
         ContractFactory, organisation=factory.SelfAttribute("..site.organisation")
     )
