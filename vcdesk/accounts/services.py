@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,6 +17,21 @@ from vcdesk.customers.models import Organisation
 def role_groups_ensure() -> dict[Role, Group]:
     """One Django group per role (idempotent)."""
     return {role: Group.objects.get_or_create(name=role.value)[0] for role in Role}
+
+
+# What service managers maintain in the Django admin (reference data, accounts). Deleting is
+# left out on purpose: records are retired, never lost.
+SERVICE_MANAGER_ADMIN_APPS = ("customers", "assets", "contracts", "accounts")
+
+
+def role_permissions_grant() -> None:
+    """Give the service-manager group the admin permissions it needs (idempotent)."""
+    groups = role_groups_ensure()
+    permissions = Permission.objects.filter(
+        content_type__app_label__in=SERVICE_MANAGER_ADMIN_APPS,
+        codename__regex=r"^(add|change|view)_",
+    ).exclude(content_type__model="apitoken")
+    groups[Role.SERVICE_MANAGER].permissions.add(*permissions)
 
 
 @transaction.atomic

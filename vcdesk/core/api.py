@@ -43,6 +43,9 @@ class Filters(FilterSchema, Input):
     """Base of every list's filters (one definition for the page, the API and the export)."""
 
 
+DEEP_OFFSET = 1_000
+
+
 class Pagination(LimitOffsetPagination):
     """`limit`/`offset`, each refused with 422 when out of range."""
 
@@ -51,6 +54,16 @@ class Pagination(LimitOffsetPagination):
             ninja_settings.PAGINATION_PER_PAGE, ge=1, le=ninja_settings.PAGINATION_MAX_LIMIT
         )
         offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+    def paginate_queryset(self, queryset: QuerySet, pagination: Input, request, **params):
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        if pagination.offset >= DEEP_OFFSET and isinstance(queryset, QuerySet):
+            # Deep pages: skip rows by primary key alone (an index-only scan), then fetch
+            # the page's rows with their joins, instead of joining every skipped row.
+            offset, limit = pagination.offset, min(pagination.limit, self.max_limit)
+            page_ids = queryset.values("pk")[offset : offset + limit]
+            page["items"] = queryset.filter(pk__in=page_ids)
+        return page
 
 
 class ErrorItem(Schema):
@@ -141,4 +154,7 @@ def crud_routes(
     def update_object(request: HttpRequest, obj_id: int, payload: patch_in):  # type: ignore[valid-type]
         instance = get_visible_or_404(visible(user=request.auth), obj_id)
         require(may_write(request.auth))
-        return update(instance, actor=request.auth, **payload.dict(exclude_unset=True))
+        changes = payload.dict(exclude_unset=True)
+        if not changes:
+            return instance  # nothing to change, nothing to record
+        return update(instance, actor=request.auth, **changes)

@@ -94,7 +94,11 @@ class ServiceFormView(LoginRequiredMixin, View):
                     obj = type(self).create(actor=request.user, **fields)
                 else:
                     changed = {name: fields[name] for name in form.changed_data}
-                    obj = type(self).update(instance, actor=request.user, **changed)
+                    obj = (
+                        type(self).update(instance, actor=request.user, **changed)
+                        if changed
+                        else instance
+                    )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:

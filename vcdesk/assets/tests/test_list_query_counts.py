@@ -74,3 +74,16 @@ def test_every_other_list_takes_as_many_queries_for_a_long_page_as_for_a_short_o
     long = queries_for(api, persona, f"/api/v1/{resource}", limit=100)
 
     assert long == short <= QUERIES_PER_LIST
+
+
+def test_deep_pages_answer_the_same_rows_as_shallow_ones(api, service_manager, monkeypatch):
+    from vcdesk.assets.tests.factories import DeviceFactory
+    from vcdesk.core import api as core_api
+
+    DeviceFactory.create_batch(8)
+    shallow = api.get("/api/v1/devices", service_manager, limit=3, offset=4).json()
+    monkeypatch.setattr(core_api, "DEEP_OFFSET", 2)
+    deep = api.get("/api/v1/devices", service_manager, limit=3, offset=4).json()
+    assert deep == shallow
+    assert [d["id"] for d in deep["items"]] == sorted(d["id"] for d in deep["items"])
+    assert deep["count"] == 8

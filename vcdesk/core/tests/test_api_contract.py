@@ -1013,3 +1013,11 @@ def test_a_new_device_records_the_firmware_it_was_installed_with(api, world, sup
     (installed,) = FirmwareChange.objects.filter(device_id=response.json()["id"])
     assert (installed.from_version, installed.to_version) == ("", "8.1.2")
     assert installed.changed_by == support_engineer.user
+
+
+def test_an_empty_patch_changes_nothing_and_records_nothing(api, service_manager, org_a):
+    before = org_a.history.count()
+    response = api.patch(f"/api/v1/customers/{org_a.pk}", service_manager, {})
+    assert response.status_code == 200
+    assert response.json()["name"] == org_a.name
+    assert org_a.history.count() == before
