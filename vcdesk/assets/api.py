@@ -1,12 +1,15 @@
 from datetime import date
 
-from ninja import Field, ModelSchema, Router
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, ModelSchema, Query, Router, Schema
 
 from vcdesk.accounts.permissions import may_edit_installed_base
 from vcdesk.assets import filters, selectors, services
 from vcdesk.assets.choices import DeviceKind, DeviceStatus
 from vcdesk.assets.models import Device, DeviceModel
-from vcdesk.core.api import Input, crud_routes
+from vcdesk.contracts.entitlement import Charge
+from vcdesk.core.api import ErrorOut, Input, crud_routes, get_visible_or_404
 
 router = Router(tags=["installed base"])
 
@@ -98,3 +101,30 @@ crud_routes(
     create=services.device_create,
     update=services.device_update,
 )
+
+
+class EntitlementOut(Schema):
+    in_warranty: bool
+    warranty_ends_on: date
+    repair_until: date | None
+    repair_available: bool
+    parts: Charge
+    labour: Charge
+    remote_support: Charge
+    upgrades: Charge
+
+
+class EntitlementQuery(Schema):
+    on: date | None = None
+
+
+@router.get(
+    "/devices/{int:device_id}/entitlement",
+    response={200: EntitlementOut, 404: ErrorOut},
+    operation_id="devices_entitlement",
+    tags=["installed base"],
+)
+def device_entitlement(request: HttpRequest, device_id: int, query: Query[EntitlementQuery]):
+    """What the device is owed on a date (default: today in Asia/Shanghai)."""
+    device = get_visible_or_404(selectors.device_visible(user=request.auth), device_id)
+    return selectors.device_entitlement(device=device, on=query.on or timezone.localdate())

@@ -1,8 +1,11 @@
 """Reads of the installed base, scoped to what the user may see (tenancy)."""
 
+from datetime import date
+
 from django.db.models import QuerySet
 
 from vcdesk.assets.models import Device, DeviceModel, FirmwareChange
+from vcdesk.contracts.entitlement import Entitlement, entitlement_on
 from vcdesk.core.tenancy import scope_to_user, sees_every_organisation
 
 
@@ -26,3 +29,15 @@ def device_visible(*, user) -> QuerySet[Device]:
 
 def device_firmware_history(*, device: Device) -> QuerySet[FirmwareChange]:
     return device.firmware_changes.select_related("changed_by")
+
+
+def device_entitlement(*, device: Device, on: date) -> Entitlement:
+    """What `device` is owed on `on`, from its contract and its model."""
+    contract = device.contract
+    return entitlement_on(
+        on=on,
+        accepted_on=contract.accepted_on,
+        warranty_years=contract.warranty_years,
+        repair_until=device.model.repair_until,
+        free_upgrades=contract.free_upgrades,
+    )

@@ -15,7 +15,7 @@ from vcdesk.assets import forms, selectors, services
 from vcdesk.assets import io as device_io
 from vcdesk.assets.choices import DeviceKind, DeviceStatus
 from vcdesk.assets.filters import DeviceFilter
-from vcdesk.contracts.selectors import contract_visible, device_entitlement
+from vcdesk.contracts.selectors import contract_visible
 from vcdesk.core.history import history_entries
 from vcdesk.core.pages import filters_from_request, page_of
 from vcdesk.core.views import ServiceFormView
@@ -71,7 +71,7 @@ def device_export(request: HttpRequest) -> HttpResponse:
 def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
     device = get_object_or_404(selectors.device_visible(user=request.user), pk=pk)
     today = timezone.localdate()
-    entitlement = device_entitlement(device=device, on=today)
+    entitlement = selectors.device_entitlement(device=device, on=today)
     return render(
         request,
         "assets/device_detail.html",

@@ -1,15 +1,11 @@
 from datetime import date
 
-from django.http import HttpRequest
-from django.utils import timezone
-from ninja import Field, ModelSchema, Query, Router, Schema
+from ninja import Field, ModelSchema, Router
 
 from vcdesk.accounts.permissions import may_edit_contracts
-from vcdesk.assets.selectors import device_visible
 from vcdesk.contracts import filters, selectors, services
-from vcdesk.contracts.entitlement import Charge
 from vcdesk.contracts.models import Contract
-from vcdesk.core.api import ErrorOut, Input, crud_routes, get_visible_or_404
+from vcdesk.core.api import Input, crud_routes
 
 router = Router(tags=["contracts"])
 
@@ -87,30 +83,3 @@ crud_routes(
     create=services.contract_create,
     update=services.contract_update,
 )
-
-
-class EntitlementOut(Schema):
-    in_warranty: bool
-    warranty_ends_on: date
-    repair_until: date | None
-    repair_available: bool
-    parts: Charge
-    labour: Charge
-    remote_support: Charge
-    upgrades: Charge
-
-
-class EntitlementQuery(Schema):
-    on: date | None = None
-
-
-@router.get(
-    "/devices/{int:device_id}/entitlement",
-    response={200: EntitlementOut, 404: ErrorOut},
-    operation_id="devices_entitlement",
-    tags=["installed base"],
-)
-def device_entitlement(request: HttpRequest, device_id: int, query: Query[EntitlementQuery]):
-    """What the device is owed on a date (default: today in Asia/Shanghai)."""
-    device = get_visible_or_404(device_visible(user=request.auth), device_id)
-    return selectors.device_entitlement(device=device, on=query.on or timezone.localdate())
