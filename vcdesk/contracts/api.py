@@ -4,19 +4,10 @@ from ninja import Field, ModelSchema, Router
 
 from vcdesk.accounts.permissions import may_edit_contracts
 from vcdesk.contracts import filters, selectors, services
-from vcdesk.contracts.models import Contract
+from vcdesk.contracts.models import SLA_FIELDS, Contract
 from vcdesk.core.api import Input, crud_routes
 
 router = Router(tags=["contracts"])
-
-SLA_FIELDS = [
-    "response_minutes",
-    "onsite_extra_minutes",
-    "fix_on_site_minutes",
-    "spare_ship_hours",
-    "spare_arrival_working_days",
-    "restore_hours",
-]
 
 
 class ContractOut(ModelSchema):

@@ -1,6 +1,6 @@
 from django import forms
 
-from vcdesk.contracts.models import Contract
+from vcdesk.contracts.models import SLA_FIELDS, Contract
 
 
 class ContractForm(forms.ModelForm):
@@ -15,12 +15,7 @@ class ContractForm(forms.ModelForm):
             "inspections_per_year",
             "assurance_visits_per_year",
             "free_upgrades",
-            "response_minutes",
-            "onsite_extra_minutes",
-            "fix_on_site_minutes",
-            "spare_ship_hours",
-            "spare_arrival_working_days",
-            "restore_hours",
+            *SLA_FIELDS,
         ]
         widgets = {
             "signed_on": forms.DateInput(attrs={"type": "date"}),

@@ -9,6 +9,16 @@ from simple_history.models import HistoricalRecords
 from vcdesk.core.dates import add_years
 from vcdesk.core.models import TimeStampedModel
 
+# The service-level durations of a contract, in the order forms and the API show them.
+SLA_FIELDS = (
+    "response_minutes",
+    "onsite_extra_minutes",
+    "fix_on_site_minutes",
+    "spare_ship_hours",
+    "spare_arrival_working_days",
+    "restore_hours",
+)
+
 
 class Contract(TimeStampedModel):
     """The signed service plan with one organisation, and the promises it makes.
