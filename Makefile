@@ -23,6 +23,7 @@ install-test: $(VENV)/.installed-test
 
 ## make run: set up (venv, dependencies, SQLite, migrations, demo data once) and serve on :8000
 run: install
+	@scripts/system-deps.sh
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
@@ -43,7 +44,7 @@ test-postgres:
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest
 
 system-deps:
-	@scripts/test-setup.sh
+	@scripts/system-deps.sh --test
 
 lint: install-test
 	$(BIN)/ruff format --check .

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Serve vcdesk: gunicorn on 127.0.0.1:8000 plus one background task worker.
-# Both stop together on Ctrl-C.
+# Serve vcdesk: gunicorn on 127.0.0.1:8000, one background task worker and the scheduler
+# that enqueues the SLA sweep.
+# All stop together on Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -9,7 +10,9 @@ PORT=${VCDESK_PORT:-8000}
 
 $BIN/python manage.py db_worker &
 worker=$!
-trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
+$BIN/python manage.py run_scheduler --interval "${VCDESK_SCHEDULER_INTERVAL:-30}" &
+scheduler=$!
+trap 'kill $worker $scheduler 2>/dev/null || true' EXIT INT TERM
 
 cat <<MSG
 

@@ -27,10 +27,13 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "vcdesk.core",
+    "vcdesk.calendars",
     "vcdesk.customers",
     "vcdesk.accounts",
     "vcdesk.assets",
     "vcdesk.contracts",
+    "vcdesk.service",
+    "vcdesk.notify",
     "vcdesk.dashboard",
     "vcdesk.demo",
 ]
@@ -132,6 +135,16 @@ NINJA_PAGINATION_MAX_LIMIT = env_int("VCDESK_API_MAX_LIMIT", 500)
 
 EMAIL_BACKEND = env_str("VCDESK_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("VCDESK_FROM_EMAIL", "vcdesk@localhost")
+# The integrator, as printed on forms.
+VCDESK_COMPANY_NAME = env_str("VCDESK_COMPANY_NAME", "vcdesk 售后服务中心")
+# The integrator's hotline as printed on forms (公司内部: 电话, 传真, E-mail).
+VCDESK_COMPANY_PHONE = env_str("VCDESK_COMPANY_PHONE", "")
+VCDESK_COMPANY_FAX = env_str("VCDESK_COMPANY_FAX", "")
+VCDESK_COMPANY_EMAIL = env_str("VCDESK_COMPANY_EMAIL", "")
+# Links in notifications point here.
+VCDESK_BASE_URL = env_str("VCDESK_BASE_URL", "http://127.0.0.1:8000")
+# A clock warns once this share of its span has passed.
+VCDESK_CLOCK_WARNING_SHARE = float(env_str("VCDESK_CLOCK_WARNING_SHARE", "0.8"))
 
 # Page sizes: lists are always paginated.
 VCDESK_PAGE_SIZE = env_int("VCDESK_PAGE_SIZE", 50)

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("vcdesk.customers.urls")),
     path("", include("vcdesk.assets.urls")),
     path("", include("vcdesk.contracts.urls")),
+    path("", include("vcdesk.service.urls")),
 ]

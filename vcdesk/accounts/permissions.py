@@ -26,3 +26,13 @@ def may_edit_contacts(user) -> bool:
 
 def may_edit_contracts(user) -> bool:
     return _is_staff_with(user, Role.SERVICE_MANAGER)
+
+
+def may_handle_service(user, *, event_type: str | None = None) -> bool:
+    """Staff record every step of a service record; a customer contact only confirms the
+    resolution of their own organisation's record."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_customer_contact:
+        return event_type == "confirmed"
+    return True

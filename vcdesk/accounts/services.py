@@ -21,7 +21,15 @@ def role_groups_ensure() -> dict[Role, Group]:
 
 # What service managers maintain in the Django admin (reference data, accounts). Deleting is
 # left out on purpose: records are retired, never lost.
-SERVICE_MANAGER_ADMIN_APPS = ("customers", "assets", "contracts", "accounts")
+SERVICE_MANAGER_ADMIN_APPS = (
+    "customers",
+    "assets",
+    "contracts",
+    "accounts",
+    "calendars",
+    "service",
+    "notify",
+)
 
 
 def role_permissions_grant() -> None:

@@ -15,6 +15,7 @@ from vcdesk.assets.models import Device, DeviceModel, FirmwareChange
 from vcdesk.contracts.models import Contract
 from vcdesk.customers.choices import Industry
 from vcdesk.customers.models import Contact, Organisation, Site
+from vcdesk.service.models import ServiceRecord
 
 DEMO_LOGINS = ["admin", "manager", "duty", "support", "field", "spares", "contact", "contact2"]
 
@@ -105,6 +106,7 @@ def test_seed_demo_is_the_same_every_time():
     seed()
     first = sorted(Device.objects.values_list("serial", "firmware_version", "site__name"))
     contacts = sorted(Contact.objects.values_list("name", "phone"))
+    ServiceRecord.objects.all().delete()  # cascades events, clocks, dispatches
     Device.objects.all().delete()  # cascades firmware changes; start again from scratch
     for model in (Contract, Contact, Site):
         model.objects.all().delete()

@@ -29,6 +29,7 @@ from vcdesk.contracts.services import contract_create
 from vcdesk.customers.models import Contact, Organisation, Site
 from vcdesk.customers.services import contact_create, organisation_create, site_create
 from vcdesk.demo import data
+from vcdesk.demo.service_data import load_service_records
 
 
 def demo_loaded() -> bool:
@@ -115,6 +116,7 @@ class DemoLoader:
         devices = self.create_devices(actor, sites, contracts, models)
         self.retire_some(actor, devices, contracts)
         users.update(self.create_customer_users(actor, orgs, contacts))
+        records = load_service_records(users=users, now=timezone.now(), seed=data.RANDOM_SEED)
         return {
             "organisations": len(orgs),
             "sites": len(sites),
@@ -123,6 +125,7 @@ class DemoLoader:
             "device models": len(models),
             "devices": len(devices),
             "users": len(users),
+            "service records": records,
         }
 
     # People ---------------------------------------------------------------------------

@@ -1,0 +1,52 @@
+"""The service-record list's filters: one definition for the queue page, the API and exports."""
+
+from datetime import datetime
+from typing import Annotated
+
+from django.db.models import Q
+from django.utils import timezone
+from ninja import FilterLookup
+
+from vcdesk.calendars.workdays import BEIJING
+from vcdesk.core.api import Filters
+from vcdesk.service.choices import FaultClass, RecordStatus
+
+
+class ServiceRecordFilter(Filters):
+    status: RecordStatus | None = None
+    organisation: Annotated[int | None, FilterLookup("organisation_id")] = None
+    fault_class: FaultClass | None = None
+    breached: bool | None = None
+    due_before: datetime | None = None
+    open: bool | None = None
+    q: str | None = None
+
+    def filter_breached(self, value: bool | None) -> Q:
+        if value is None:
+            return Q()
+        # A promise is broken when one was recorded broken, or a running clock is past due
+        # (the sweep may not have marked it yet).
+        broken = Q(has_breach=True) | Q(queue_key__lt=timezone.now())
+        return broken if value else ~broken
+
+    def filter_due_before(self, value: datetime | None) -> Q:
+        """Records with a running clock due before `value`; a time without an offset is
+        Beijing time, as everywhere in the plan."""
+        if value is None:
+            return Q()
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value, BEIJING)
+        return Q(queue_key__lt=value)
+
+    def filter_open(self, value: bool | None) -> Q:
+        if value is None:
+            return Q()
+        closed = Q(status=RecordStatus.CLOSED)
+        return ~closed if value else closed
+
+    def filter_q(self, value: str | None) -> Q:
+        """The queue's search box: a service number, a serial or a caller's phone."""
+        if not value:
+            return Q()
+        value = value.strip()
+        return Q(number=value) | Q(device__serial=value) | Q(caller_phone=value)

@@ -1,0 +1,34 @@
+"""The one small scheduler of ARCHITECTURE.md: it enqueues the periodic sweeps, and the
+task workers (`manage.py db_worker`) run them. Run exactly one scheduler; an extra one only
+enqueues extra sweeps, which find nothing to do (the sweeps are idempotent)."""
+
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from vcdesk.notify.tasks import notifications_redrive
+from vcdesk.service.tasks import sweep_clocks
+
+PERIODIC_TASKS = (sweep_clocks, notifications_redrive)
+
+
+class Command(BaseCommand):
+    help = "Every --interval seconds, enqueue the SLA sweep and the notification re-drive."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--interval", type=float, default=30.0, help="seconds between rounds (default 30)"
+        )
+        parser.add_argument("--once", action="store_true", help="enqueue one round and stop")
+
+    def handle(self, *args, interval: float, once: bool, **options) -> None:
+        while True:
+            started = time.monotonic()
+            for periodic in PERIODIC_TASKS:
+                periodic.enqueue()
+            if once:
+                self.stdout.write(f"enqueued {', '.join(t.name for t in PERIODIC_TASKS)}")
+                return
+            time.sleep(max(interval - (time.monotonic() - started), 0))
+            close_old_connections()  # a long-lived process: drop connections gone stale
