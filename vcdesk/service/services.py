@@ -118,7 +118,16 @@ def _refresh_derived(record: ServiceRecord, state: process.ProcessState) -> None
     record.status = process.status(state)
     record.queue_key = next_due or QUEUE_END
     record.has_breach = record.clocks.filter(breached_at__isnull=False).exists()
-    record.save(update_fields=["status", "queue_key", "has_breach", "updated_at"])
+    record.save(
+        update_fields=[
+            "status",
+            "queue_key",
+            "has_breach",
+            "duty_officer",
+            "support_staff",
+            "updated_at",
+        ]
+    )
 
 
 @transaction.atomic
@@ -321,6 +330,15 @@ def service_record_event_add(
         _cancel(record, at, {k.ONSITE})
     elif event_type == e.CLOSED:
         _cancel(record, at)
+    # The form's duty officer and support staff: whoever of those roles first handles it.
+    if user is not None and record.duty_officer_id is None and user.has_role(Role.DUTY_OFFICER):
+        record.duty_officer = user
+    if (
+        user is not None
+        and record.support_staff_id is None
+        and user.has_role(Role.SUPPORT_ENGINEER)
+    ):
+        record.support_staff = user
     record._history_user = user
     _refresh_derived(record, process.fold(state, event_type, at))
     return event

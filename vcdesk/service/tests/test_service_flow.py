@@ -90,3 +90,25 @@ def test_customer_hold_pauses_onsite_and_moves_its_due_time(api, duty_officer, o
     assert onsite["held_minutes"] == 60
     assert onsite["due_at"].startswith("2026-03-10T03:30")  # 01:00 + 30 + 60 min + 60 held
     assert onsite["state"] == "running"
+
+
+def test_the_first_support_engineer_to_act_becomes_the_records_support_staff(
+    api, duty_officer, support_engineer, org_a
+):
+    device = DeviceFactory(site=SiteFactory(organisation=org_a))
+    record = api.post(
+        "/api/v1/service-records",
+        duty_officer,
+        {
+            "device": device.pk,
+            "fault_class": "software",
+            "description": "终端无法注册",
+            "caller_name": "王芳",
+            "caller_phone": "13800003333",
+        },
+    ).json()
+    assert record["duty_officer"] == duty_officer.user.pk
+    assert record["support_staff"] is None
+    url = f"/api/v1/service-records/{record['id']}/events"
+    body = api.post(url, support_engineer, {"type": "responded"}).json()
+    assert body["support_staff"] == support_engineer.user.pk
