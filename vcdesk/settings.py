@@ -133,7 +133,19 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 NINJA_PAGINATION_PER_PAGE = env_int("VCDESK_API_PAGE_SIZE", 50)
 NINJA_PAGINATION_MAX_LIMIT = env_int("VCDESK_API_MAX_LIMIT", 500)
 
-EMAIL_BACKEND = env_str("VCDESK_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Outgoing e-mail: written to var/mail/ unless an SMTP server is configured.
+EMAIL_BACKEND = env_str(
+    "VCDESK_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if env_str("VCDESK_EMAIL_HOST", "")
+    else "django.core.mail.backends.filebased.EmailBackend",
+)
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_HOST = env_str("VCDESK_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("VCDESK_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("VCDESK_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("VCDESK_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("VCDESK_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("VCDESK_FROM_EMAIL", "vcdesk@localhost")
 # The integrator, as printed on forms.
 VCDESK_COMPANY_NAME = env_str("VCDESK_COMPANY_NAME", "vcdesk 售后服务中心")

@@ -308,3 +308,19 @@ def test_two_parallel_sweeps_on_postgresql_notify_once(staff, device):
     rows = list(Notification.objects.values_list("clock_id", "level_name", "recipient"))
     assert len(rows) == len(set(rows)) == 3 * len(records)
     assert ServiceRecord.objects.filter(has_breach=True).count() == len(records)
+
+
+def test_the_scheduler_prunes_old_task_results_kept_in_the_database(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from vcdesk.service.tasks import sweep_clocks
+
+    sweep_clocks.enqueue()
+    DBTaskResult.objects.update(
+        status="SUCCESSFUL", finished_at=timezone.now() - timedelta(days=30)
+    )
+    call_command("run_scheduler", "--once")
+    assert not DBTaskResult.objects.filter(finished_at__lt=timezone.now() - timedelta(days=8))

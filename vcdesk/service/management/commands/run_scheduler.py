@@ -4,6 +4,8 @@ enqueues extra sweeps, which find nothing to do (the sweeps are idempotent)."""
 
 import time
 
+from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
@@ -11,6 +13,13 @@ from vcdesk.notify.tasks import notifications_redrive
 from vcdesk.service.tasks import sweep_clocks
 
 PERIODIC_TASKS = (sweep_clocks, notifications_redrive)
+# Finished task results are kept this long, then pruned (about 6,000 rows a day otherwise).
+TASK_RESULT_DAYS = 7
+PRUNE_EVERY_SECONDS = 3600
+
+
+def _results_in_database() -> bool:
+    return settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
 
 
 class Command(BaseCommand):
@@ -23,8 +32,12 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="enqueue one round and stop")
 
     def handle(self, *args, interval: float, once: bool, **options) -> None:
+        pruned_at = float("-inf")
         while True:
             started = time.monotonic()
+            if started - pruned_at >= PRUNE_EVERY_SECONDS and _results_in_database():
+                call_command("prune_db_task_results", min_age_days=TASK_RESULT_DAYS, verbosity=0)
+                pruned_at = started
             for periodic in PERIODIC_TASKS:
                 periodic.enqueue()
             if once:
