@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "vcdesk.assets",
     "vcdesk.contracts",
     "vcdesk.service",
+    "vcdesk.spares",
     "vcdesk.notify",
     "vcdesk.dashboard",
     "vcdesk.demo",
