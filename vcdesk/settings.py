@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "vcdesk.contracts",
     "vcdesk.service",
     "vcdesk.spares",
+    "vcdesk.rma",
     "vcdesk.notify",
     "vcdesk.dashboard",
     "vcdesk.demo",

@@ -13,4 +13,6 @@ urlpatterns = [
     path("", include("vcdesk.assets.urls")),
     path("", include("vcdesk.contracts.urls")),
     path("", include("vcdesk.service.urls")),
+    path("", include("vcdesk.spares.urls")),
+    path("", include("vcdesk.rma.urls")),
 ]

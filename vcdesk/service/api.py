@@ -170,7 +170,7 @@ def service_records_create(request: HttpRequest, payload: ServiceRecordIn):
     if device is None:
         raise ValidationError({"device": [_("No such device.")]})
     record = services.service_record_open(device=device, actor=request.auth, **fields)
-    return Status(201, _detail(request, record.pk))
+    return Status(201, record)  # just written: no need to read it back
 
 
 @router.get(

@@ -87,11 +87,17 @@ def _next_number(day) -> str:
     return f"SR-{day:%Y%m%d}-{last:04d}"
 
 
-def _clock_start(
-    record: ServiceRecord, kind: ClockKind, at: datetime, promise, *, on_hold: bool = False
+def _clock_new(
+    record: ServiceRecord,
+    kind: ClockKind,
+    at: datetime,
+    promise,
+    *,
+    on_hold: bool = False,
+    levels: list | None = None,
 ) -> Clock:
-    """Start a clock at `at`. One that a hold pauses starts paused while the record is on
-    hold: the customer asked to wait before the promise began to run."""
+    """An unsaved clock of `kind` started at `at`. One that a hold pauses starts paused
+    while the record is on hold: the customer asked to wait before the promise began."""
     calendar = _calendar() if kind == ClockKind.SPARE_ARRIVAL else None
     due = clocks.due_at(kind, start=at, promise=promise, calendar=calendar)
     clock = Clock(
@@ -104,7 +110,14 @@ def _clock_start(
     if on_hold and kind in PAUSABLE_CLOCKS:
         clock.paused_at = at
     else:
-        clock.next_escalation_at = escalation.next_escalation_at(clock)
+        clock.next_escalation_at = escalation.next_escalation_at(clock, levels)
+    return clock
+
+
+def _clock_start(
+    record: ServiceRecord, kind: ClockKind, at: datetime, promise, *, on_hold: bool = False
+) -> Clock:
+    clock = _clock_new(record, kind, at, promise, on_hold=on_hold)
     clock.save()
     return clock
 
@@ -175,14 +188,23 @@ def service_record_open(
         description=description,
         reported_at=reported_at,
     )
-    record.full_clean(exclude=["number"])
+    # Device, organisation, site and duty officer are already resolved objects.
+    record.full_clean(
+        exclude=["number", "device", "organisation", "site", "duty_officer", "support_staff"]
+    )
+    promise = _promise(record)
+    kinds = [ClockKind.RESPONSE]
+    if FaultClass(fault_class) in RESTORE_FAULT_CLASSES:
+        kinds.append(ClockKind.RESTORE)
+    levels = escalation.active_levels()
+    new_clocks = [_clock_new(record, kind, reported_at, promise, levels=levels) for kind in kinds]
+    # A new record has only running clocks: its queue position is the earliest due time.
+    record.queue_key = min(clock.due_at for clock in new_clocks)
     record._history_user = user
     record.save()
-    promise = _promise(record)
-    _clock_start(record, ClockKind.RESPONSE, reported_at, promise)
-    if FaultClass(fault_class) in RESTORE_FAULT_CLASSES:
-        _clock_start(record, ClockKind.RESTORE, reported_at, promise)
-    _refresh_derived(record, process.ProcessState())
+    for clock in new_clocks:
+        clock.record = record
+    Clock.objects.bulk_create(new_clocks)
     return record
 
 

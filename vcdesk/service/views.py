@@ -262,7 +262,17 @@ def service_record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     buttons = [
         e
         for e in possible
-        if e not in (EventType.DISPATCHED, EventType.CUSTOMER_HOLD, EventType.CLOSED)
+        # These have forms of their own: dispatch, hold with a reason, close with a
+        # confirmation; spares move through the spares pages, which reserve the stock.
+        if e
+        not in (
+            EventType.DISPATCHED,
+            EventType.CUSTOMER_HOLD,
+            EventType.CLOSED,
+            EventType.SPARE_REQUESTED,
+            EventType.SPARE_SHIPPED,
+            EventType.SPARE_ARRIVED,
+        )
     ]
     return render(
         request,

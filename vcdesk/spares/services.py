@@ -4,13 +4,25 @@ Stock changes lock the (warehouse, part model) StockLevel row with SELECT … FO
 check that nothing would go below zero, write the movement and the new level in one
 transaction. Concurrent reservations of the last unit therefore queue on that row lock
 and the second one is refused; the database's check constraints back this up.
+
+Serial numbers are checked under the same locks: a serial can leave a warehouse only while
+its level is locked, so "is it in stock here?" is asked after taking that lock. A receipt
+asks "is it in stock anywhere?", which no single level answers: a serialised receipt locks
+the part model's row first, so two receipts of one serial queue.
+
+Lock order, everywhere, so that no two transactions wait for each other: spare request →
+reservation → part model → stock levels (by warehouse id) → service record. Every lock is
+FOR NO KEY UPDATE of the queried table's rows only (`_locking`): a plain FOR UPDATE also
+blocks every insert whose foreign key refers to the row (the check takes FOR KEY SHARE), and
+with select_related it locks the joined warehouse and part model rows as well — a shipment
+holding its warehouse row then deadlocked against a transfer holding the stock level.
 """
 
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, IntegerField, Sum, Value, When
+from django.db.models import Case, IntegerField, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,10 +42,16 @@ from vcdesk.spares.models import (
 
 SERIAL_IN = (MovementKind.RECEIVED, MovementKind.RETURNED, MovementKind.TRANSFERRED_IN)
 SERIAL_OUT = (MovementKind.SHIPPED, MovementKind.SCRAPPED, MovementKind.TRANSFERRED_OUT)
+RECEIPT_KINDS = (MovementKind.RECEIVED, MovementKind.RETURNED)
 
 
 def _user(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _locking(queryset: QuerySet) -> QuerySet:
+    """The queryset's own rows, locked FOR NO KEY UPDATE until the transaction ends."""
+    return queryset.select_for_update(no_key=True, of=("self",))
 
 
 def _level_locked(warehouse: Warehouse, part_model: PartModel) -> StockLevel:
@@ -44,12 +62,12 @@ def _level_locked(warehouse: Warehouse, part_model: PartModel) -> StockLevel:
                 StockLevel.objects.create(warehouse=warehouse, part_model=part_model)
         except IntegrityError:  # created meanwhile by a concurrent request
             pass
-    return StockLevel.objects.select_for_update().get(warehouse=warehouse, part_model=part_model)
+    return _locking(StockLevel.objects).get(warehouse=warehouse, part_model=part_model)
 
 
-def serials_in_stock(*, warehouse: Warehouse, part_model: PartModel) -> list[str]:
-    """Serial numbers of a serialised part model that are in this warehouse now."""
-    balance = Sum(
+def _serial_balance():
+    """Per serial: units brought in minus units taken out (1 while in stock, else 0)."""
+    return Sum(
         Case(
             When(kind__in=SERIAL_IN, then=Value(1)),
             When(kind__in=SERIAL_OUT, then=Value(-1)),
@@ -57,24 +75,72 @@ def serials_in_stock(*, warehouse: Warehouse, part_model: PartModel) -> list[str
             output_field=IntegerField(),
         )
     )
+
+
+def serials_in_stock(*, warehouse: Warehouse, part_model: PartModel) -> list[str]:
+    """Serial numbers of a serialised part model that are in this warehouse now."""
     rows = (
         StockMovement.objects.filter(warehouse=warehouse, part_model=part_model)
         .exclude(serial="")
         .values("serial")
-        .annotate(balance=balance)
+        .annotate(balance=_serial_balance())
         .filter(balance__gt=0)
         .order_by("serial")
     )
     return [row["serial"] for row in rows]
 
 
-def _serial_anywhere(part_model: PartModel, serial: str) -> bool:
-    return any(
-        serial in serials_in_stock(warehouse=w, part_model=part_model)
-        for w in Warehouse.objects.filter(
-            movements__part_model=part_model, movements__serial=serial
-        ).distinct()
-    )
+def _serials_held(
+    part_model: PartModel, serials: list[str], warehouse: Warehouse | None = None
+) -> set[str]:
+    """Which of `serials` are in stock at `warehouse`, or anywhere when it is None. One
+    query over those serials' movements only (movement_serial_idx), so a transfer
+    committing meanwhile (out of one warehouse, into another) is seen whole or not at all."""
+    movements = StockMovement.objects.filter(part_model=part_model, serial__in=serials)
+    if warehouse is not None:
+        movements = movements.filter(warehouse=warehouse)
+    rows = movements.values("serial").annotate(balance=_serial_balance()).filter(balance__gt=0)
+    return {row["serial"] for row in rows}
+
+
+def _check_quantity(quantity: int) -> None:
+    if quantity < 1:
+        raise ValidationError({"quantity": [_("The quantity must be at least 1.")]})
+
+
+def _check_serials(part_model: PartModel, serials: list[str], quantity: int) -> list[str]:
+    serials = [s.strip() for s in serials if s and s.strip()]
+    if part_model.serialised and len(serials) != quantity:
+        raise ValidationError(
+            {"serials": [_("A serialised part needs one serial number per unit.")]}
+        )
+    if not part_model.serialised and serials:
+        raise ValidationError({"serials": [_("This part model has no serial numbers.")]})
+    if len(set(serials)) != len(serials):
+        raise ValidationError({"serials": [_("A serial number appears twice.")]})
+    return serials
+
+
+def _check_serials_here(warehouse: Warehouse, part_model: PartModel, serials: list[str]) -> None:
+    """Refuse serials not in stock at `warehouse`. Call while holding its level's lock."""
+    if not serials:
+        return
+    in_stock = _serials_held(part_model, serials, warehouse)
+    missing = [s for s in serials if s not in in_stock]
+    if missing:
+        raise ValidationError(
+            {
+                "serials": [
+                    _("Not in stock at %(warehouse)s: %(serials)s.")
+                    % {"warehouse": warehouse.name, "serials": ", ".join(missing)}
+                ]
+            }
+        )
+
+
+def _units(serials: list[str], quantity: int) -> list[tuple[int, str]]:
+    """(quantity, serial) of each movement: one per serial, or one for the whole quantity."""
+    return [(1, s) for s in serials] or [(quantity, "")]
 
 
 def _move(
@@ -90,8 +156,7 @@ def _move(
     note: str = "",
 ) -> StockMovement:
     """Apply one movement to the locked stock level. Call inside transaction.atomic."""
-    if quantity < 1:
-        raise ValidationError({"quantity": [_("The quantity must be at least 1.")]})
+    _check_quantity(quantity)
     level = _level_locked(warehouse, part_model)
     on_hand_per_unit, reserved_per_unit = MOVEMENT_EFFECT[kind]
     on_hand = level.on_hand + on_hand_per_unit * quantity
@@ -120,19 +185,6 @@ def _move(
     )
 
 
-def _check_serials(part_model: PartModel, serials: list[str], quantity: int) -> list[str]:
-    serials = [s.strip() for s in serials if s and s.strip()]
-    if part_model.serialised and len(serials) != quantity:
-        raise ValidationError(
-            {"serials": [_("A serialised part needs one serial number per unit.")]}
-        )
-    if not part_model.serialised and serials:
-        raise ValidationError({"serials": [_("This part model has no serial numbers.")]})
-    if len(set(serials)) != len(serials):
-        raise ValidationError({"serials": [_("A serial number appears twice.")]})
-    return serials
-
-
 @transaction.atomic
 def stock_receive(
     *,
@@ -144,39 +196,38 @@ def stock_receive(
     note: str = "",
     kind: MovementKind = MovementKind.RECEIVED,
 ) -> list[StockMovement]:
-    """Stock comes in (received from a vendor, or returned): one movement per serial."""
+    """Stock comes in (received from a vendor, or returned): one movement per serial.
+    A serial already in stock anywhere is refused."""
+    if kind not in RECEIPT_KINDS:
+        raise ValueError(f"A receipt is received or returned, not {kind}.")
+    _check_quantity(quantity)
     serials = _check_serials(part_model, list(serials), quantity)
-    for serial in serials:
-        if _serial_anywhere(part_model, serial):
+    if serials:
+        # "In stock anywhere" spans every level of the part: the part model's row is the
+        # lock that makes two receipts of one serial, into any warehouses, queue.
+        _locking(PartModel.objects.only("pk")).get(pk=part_model.pk)
+        held = _serials_held(part_model, serials)
+        already = [s for s in serials if s in held]
+        if already:
             raise ValidationError(
                 {
                     "serials": [
-                        _("Serial number %(serial)s is already in stock.") % {"serial": serial}
+                        _("Serial number %(serial)s is already in stock.") % {"serial": s}
+                        for s in already
                     ]
                 }
             )
-    if serials:
-        return [
-            _move(
-                warehouse=warehouse,
-                part_model=part_model,
-                kind=kind,
-                quantity=1,
-                serial=s,
-                actor=actor,
-                note=note,
-            )
-            for s in serials
-        ]
     return [
         _move(
             warehouse=warehouse,
             part_model=part_model,
             kind=kind,
-            quantity=quantity,
+            quantity=qty,
+            serial=serial,
             actor=actor,
             note=note,
         )
+        for qty, serial in _units(serials, quantity)
     ]
 
 
@@ -190,7 +241,8 @@ def stock_reserve(
     service_record: ServiceRecord | None = None,
     purpose: str = "",
 ) -> Reservation:
-    """Hold stock for a service record or another document (`purpose`)."""
+    """Hold available stock for a service record or another document (`purpose`)."""
+    _check_quantity(quantity)
     now = timezone.now()
     reservation = Reservation.objects.create(
         warehouse=warehouse,
@@ -215,10 +267,15 @@ def stock_reserve(
 
 @transaction.atomic
 def stock_release(reservation: Reservation, *, actor) -> Reservation:
-    reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
+    """Give reserved stock back to available (the spare is no longer needed)."""
+    reservation = (
+        _locking(Reservation.objects)
+        .select_related("part_model", "warehouse")
+        .get(pk=reservation.pk)
+    )
     if not reservation.is_open:
         raise ValidationError(_("The reservation was already shipped or released."))
-    _move(
+    movement = _move(
         warehouse=reservation.warehouse,
         part_model=reservation.part_model,
         kind=MovementKind.RELEASED,
@@ -226,7 +283,7 @@ def stock_release(reservation: Reservation, *, actor) -> Reservation:
         reservation=reservation,
         actor=actor,
     )
-    reservation.released_at = timezone.now()
+    reservation.released_at = movement.at
     reservation.save(update_fields=["released_at"])
     return reservation
 
@@ -237,7 +294,7 @@ def stock_ship(
 ) -> list[StockMovement]:
     """Ship reserved stock out of its warehouse (with the serials shipped, if serialised)."""
     reservation = (
-        Reservation.objects.select_for_update()
+        _locking(Reservation.objects)
         .select_related("part_model", "warehouse")
         .get(pk=reservation.pk)
     )
@@ -245,21 +302,9 @@ def stock_ship(
         raise ValidationError(_("The reservation was already shipped or released."))
     part_model, warehouse = reservation.part_model, reservation.warehouse
     serials = _check_serials(part_model, list(serials), reservation.quantity)
-    in_stock = (
-        set(serials_in_stock(warehouse=warehouse, part_model=part_model)) if serials else set()
-    )
-    missing = [s for s in serials if s not in in_stock]
-    if missing:
-        raise ValidationError(
-            {
-                "serials": [
-                    _("Not in stock at %(warehouse)s: %(serials)s.")
-                    % {"warehouse": warehouse.name, "serials": ", ".join(missing)}
-                ]
-            }
-        )
+    _level_locked(warehouse, part_model)
+    _check_serials_here(warehouse, part_model, serials)
     at = at or timezone.now()
-    units = [(1, s) for s in serials] or [(reservation.quantity, "")]
     movements = [
         _move(
             warehouse=warehouse,
@@ -271,11 +316,40 @@ def stock_ship(
             at=at,
             actor=actor,
         )
-        for quantity, serial in units
+        for quantity, serial in _units(serials, reservation.quantity)
     ]
     reservation.shipped_at = at
     reservation.save(update_fields=["shipped_at"])
     return movements
+
+
+@transaction.atomic
+def stock_scrap(
+    *,
+    warehouse: Warehouse,
+    part_model: PartModel,
+    quantity: int,
+    serials: list[str] = (),
+    actor,
+    note: str = "",
+) -> list[StockMovement]:
+    """Write off available stock (damaged, obsolete): one movement per serial."""
+    _check_quantity(quantity)
+    serials = _check_serials(part_model, list(serials), quantity)
+    _level_locked(warehouse, part_model)
+    _check_serials_here(warehouse, part_model, serials)
+    return [
+        _move(
+            warehouse=warehouse,
+            part_model=part_model,
+            kind=MovementKind.SCRAPPED,
+            quantity=qty,
+            serial=serial,
+            actor=actor,
+            note=note,
+        )
+        for qty, serial in _units(serials, quantity)
+    ]
 
 
 @transaction.atomic
@@ -287,35 +361,36 @@ def stock_transfer(
     quantity: int,
     serials: list[str] = (),
     actor,
-) -> None:
-    """Move available stock from one warehouse to another."""
+) -> list[StockMovement]:
+    """Move available stock from one warehouse to another: a transferred-out movement
+    there and a transferred-in one here, per serial."""
     if from_warehouse.pk == to_warehouse.pk:
         raise ValidationError({"to_warehouse": [_("Choose another warehouse.")]})
+    _check_quantity(quantity)
     serials = _check_serials(part_model, list(serials), quantity)
-    in_stock = set(serials_in_stock(warehouse=from_warehouse, part_model=part_model))
-    if any(s not in in_stock for s in serials):
-        raise ValidationError({"serials": [_("A serial number is not in stock there.")]})
-    units = [(1, s) for s in serials] or [(quantity, "")]
     # Lock both levels in a fixed order so that two opposite transfers cannot deadlock.
     for warehouse in sorted((from_warehouse, to_warehouse), key=lambda w: w.pk):
         _level_locked(warehouse, part_model)
-    for qty, serial in units:
-        _move(
-            warehouse=from_warehouse,
-            part_model=part_model,
-            kind=MovementKind.TRANSFERRED_OUT,
-            quantity=qty,
-            serial=serial,
-            actor=actor,
-        )
-        _move(
-            warehouse=to_warehouse,
-            part_model=part_model,
-            kind=MovementKind.TRANSFERRED_IN,
-            quantity=qty,
-            serial=serial,
-            actor=actor,
-        )
+    _check_serials_here(from_warehouse, part_model, serials)
+    at = timezone.now()
+    movements = []
+    for qty, serial in _units(serials, quantity):
+        for warehouse, kind in (
+            (from_warehouse, MovementKind.TRANSFERRED_OUT),
+            (to_warehouse, MovementKind.TRANSFERRED_IN),
+        ):
+            movements.append(
+                _move(
+                    warehouse=warehouse,
+                    part_model=part_model,
+                    kind=kind,
+                    quantity=qty,
+                    serial=serial,
+                    at=at,
+                    actor=actor,
+                )
+            )
+    return movements
 
 
 def warehouses_by_distance(
@@ -334,6 +409,37 @@ def warehouses_by_distance(
     return sorted(candidates, key=lambda c: (c[2], c[0].kind != WarehouseKind.REGIONAL, c[0].pk))
 
 
+def _reserve_nearest(
+    *, service_record: ServiceRecord, part_model: PartModel, quantity: int, actor
+) -> Reservation:
+    """Reserve at the nearest warehouse that has the stock. The distances are read without
+    a lock; a warehouse emptied meanwhile by a concurrent request is refused under its lock,
+    in a savepoint, and the next nearest is tried."""
+    candidates = warehouses_by_distance(
+        part_model=part_model, quantity=quantity, city=service_record.site.city
+    )
+    for warehouse, _available, _km in candidates:
+        try:
+            with transaction.atomic():
+                return stock_reserve(
+                    warehouse=warehouse,
+                    part_model=part_model,
+                    quantity=quantity,
+                    actor=actor,
+                    service_record=service_record,
+                )
+        except ValidationError:
+            continue
+    raise ValidationError(
+        {
+            "part_model": [
+                _("No warehouse has %(quantity)d of %(part_model)s available.")
+                % {"quantity": quantity, "part_model": part_model}
+            ]
+        }
+    )
+
+
 @transaction.atomic
 def spare_request_create(
     *,
@@ -345,27 +451,25 @@ def spare_request_create(
     note: str = "",
 ) -> SpareRequest:
     """Reserve a spare for a record at `warehouse`, or at the nearest one with stock, and
-    write the record's spare_requested event (its spare clocks start)."""
+    write the record's spare_requested event (its spare clocks start). When the record's
+    process refuses the event (a spare is already on its way, the record is closed), the
+    reservation is undone with it: EventRefused, and nothing is written."""
+    _check_quantity(quantity)
     if warehouse is None:
-        nearest = warehouses_by_distance(
-            part_model=part_model, quantity=quantity, city=service_record.site.city
+        reservation = _reserve_nearest(
+            service_record=service_record, part_model=part_model, quantity=quantity, actor=actor
         )
-        if not nearest:
-            raise ValidationError(
-                {
-                    "part_model": [
-                        _("No warehouse has %(quantity)d available.") % {"quantity": quantity}
-                    ]
-                }
-            )
-        warehouse = nearest[0][0]
-    reservation = stock_reserve(
-        warehouse=warehouse,
-        part_model=part_model,
-        quantity=quantity,
-        actor=actor,
-        service_record=service_record,
-    )
+    elif not warehouse.active:
+        raise ValidationError({"warehouse": [_("This warehouse is not in use.")]})
+    else:
+        reservation = stock_reserve(
+            warehouse=warehouse,
+            part_model=part_model,
+            quantity=quantity,
+            actor=actor,
+            service_record=service_record,
+        )
+    warehouse = reservation.warehouse
     event = service_record_event_add(
         service_record,
         type=EventType.SPARE_REQUESTED,
@@ -390,7 +494,7 @@ def spare_request_ship(
 ) -> SpareRequest:
     """Ship the reserved spare (writes the record's spare_shipped event)."""
     request = (
-        SpareRequest.objects.select_for_update()
+        _locking(SpareRequest.objects)
         .select_related("reservation", "part_model")
         .get(pk=request.pk)
     )
@@ -404,6 +508,7 @@ def spare_request_ship(
     if errors:
         raise ValidationError(errors)
     movements = stock_ship(request.reservation, actor=actor, serials=[serial] if serial else [])
+    request.reservation.refresh_from_db(fields=["shipped_at"])
     event = service_record_event_add(
         request.service_record,
         type=EventType.SPARE_SHIPPED,
@@ -427,7 +532,7 @@ def spare_request_arrive(
     request: SpareRequest, *, actor, at: datetime | None = None
 ) -> SpareRequest:
     """The spare reached the meeting room (writes the record's spare_arrived event)."""
-    request = SpareRequest.objects.select_for_update().get(pk=request.pk)
+    request = _locking(SpareRequest.objects).get(pk=request.pk)
     if request.shipped_at is None or request.arrived_at is not None:
         raise ValidationError(_("Only a shipped spare that has not arrived can arrive."))
     event = service_record_event_add(
@@ -439,10 +544,16 @@ def spare_request_arrive(
     return request
 
 
+@transaction.atomic
 def stock_levels_rebuild() -> int:
-    """Recompute every StockLevel from the movements (a check: nothing should change)."""
-    changed = 0
-    totals: dict[tuple[int, int], list[int]] = {}
+    """Make every StockLevel what its movements add up to; returns how many levels were
+    wrong (0 is the expected answer: it is a check). Locks every level while it works, so
+    no movement is written meanwhile."""
+    levels = {
+        (level.warehouse_id, level.part_model_id): level
+        for level in _locking(StockLevel.objects).order_by("warehouse_id", "id")
+    }
+    totals: dict[tuple[int, int], list[int]] = {key: [0, 0] for key in levels}
     for row in StockMovement.objects.values("warehouse_id", "part_model_id", "kind").annotate(
         q=Sum("quantity")
     ):
@@ -450,11 +561,20 @@ def stock_levels_rebuild() -> int:
         total = totals.setdefault((row["warehouse_id"], row["part_model_id"]), [0, 0])
         total[0] += on_hand * row["q"]
         total[1] += reserved * row["q"]
-    with transaction.atomic():
-        for (warehouse_id, part_model_id), (on_hand, reserved) in totals.items():
-            changed += (
-                StockLevel.objects.filter(warehouse_id=warehouse_id, part_model_id=part_model_id)
-                .exclude(on_hand=on_hand, reserved=reserved)
-                .update(on_hand=on_hand, reserved=reserved)
+    changed = 0
+    for (warehouse_id, part_model_id), (on_hand, reserved) in totals.items():
+        level = levels.get((warehouse_id, part_model_id))
+        if level is None:
+            StockLevel.objects.create(
+                warehouse_id=warehouse_id,
+                part_model_id=part_model_id,
+                on_hand=on_hand,
+                reserved=reserved,
             )
+        elif (level.on_hand, level.reserved) != (on_hand, reserved):
+            level.on_hand, level.reserved = on_hand, reserved
+            level.save(update_fields=["on_hand", "reserved"])
+        else:
+            continue
+        changed += 1
     return changed

@@ -16,6 +16,14 @@ from vcdesk.contracts.models import Contract
 from vcdesk.customers.choices import Industry
 from vcdesk.customers.models import Contact, Organisation, Site
 from vcdesk.service.models import ServiceRecord
+from vcdesk.spares.models import (
+    PartModel,
+    Reservation,
+    SpareRequest,
+    StockLevel,
+    StockMovement,
+    Warehouse,
+)
 
 DEMO_LOGINS = ["admin", "manager", "duty", "support", "field", "spares", "contact", "contact2"]
 
@@ -106,6 +114,8 @@ def test_seed_demo_is_the_same_every_time():
     seed()
     first = sorted(Device.objects.values_list("serial", "firmware_version", "site__name"))
     contacts = sorted(Contact.objects.values_list("name", "phone"))
+    for model in (SpareRequest, StockMovement, Reservation, StockLevel, PartModel, Warehouse):
+        model.objects.all().delete()
     ServiceRecord.objects.all().delete()  # cascades events, clocks, dispatches
     Device.objects.all().delete()  # cascades firmware changes; start again from scratch
     for model in (Contract, Contact, Site):

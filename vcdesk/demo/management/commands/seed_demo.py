@@ -30,6 +30,7 @@ from vcdesk.customers.models import Contact, Organisation, Site
 from vcdesk.customers.services import contact_create, organisation_create, site_create
 from vcdesk.demo import data
 from vcdesk.demo.service_data import load_service_records
+from vcdesk.demo.spares_data import load_spares
 
 
 def demo_loaded() -> bool:
@@ -117,6 +118,7 @@ class DemoLoader:
         self.retire_some(actor, devices, contracts)
         users.update(self.create_customer_users(actor, orgs, contacts))
         records = load_service_records(users=users, now=timezone.now(), seed=data.RANDOM_SEED)
+        load_spares(users=users)
         return {
             "organisations": len(orgs),
             "sites": len(sites),

@@ -1,0 +1,64 @@
+"""A real browser (Playwright driving Debian's Chromium): the spares keeper ships an advance
+replacement, sees the faulty unit owed, and records it received; the customer's contact
+accepts the quote in their portal."""
+
+import pytest
+from playwright.sync_api import expect
+
+from vcdesk.core.testing import PERSONA_PASSWORD
+from vcdesk.core.tests.browser import sign_in
+from vcdesk.rma import services
+from vcdesk.rma.models import Order
+from vcdesk.rma.tests.factories import (
+    bonded_warehouse,
+    file_rma,
+    media_board,
+    out_of_warranty_device,
+    stocked,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_keeper_ships_ahead_and_the_owed_unit_clears_when_it_comes_in(
+    page, spares_keeper, org_a
+):
+    board = media_board(serialised=True)
+    bonded = stocked(bonded_warehouse(), board, serials=["MPM-001"], actor=spares_keeper.user)
+    rma = file_rma(out_of_warranty_device(org_a), actor=spares_keeper.user, at=None)
+    sign_in(page, spares_keeper.user.username, PERSONA_PASSWORD)
+
+    page.goto(f"/rma/{rma.pk}/")
+    form = page.get_by_test_id("advance-form")
+    expect(form.locator("select[name=warehouse]")).to_have_value(str(bonded.pk))
+    form.locator("select[name=part_model]").select_option(str(board.pk))
+    form.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("owed")).to_be_visible()
+    expect(page.get_by_test_id("parts")).to_contain_text("MPM-001")
+
+    page.goto("/rma/")
+    expect(page.get_by_test_id("owed").locator(f"tr[data-rma='{rma.number}']")).to_be_visible()
+
+    page.goto(f"/rma/{rma.pk}/")
+    page.locator("li[data-step=faulty_received] button").click()
+    expect(page.get_by_test_id("status")).to_have_text("已收到故障件")
+    page.goto("/rma/")
+    expect(page.get_by_test_id("owed")).to_have_count(0)
+
+
+def test_the_customers_contact_accepts_a_quote_in_the_portal(
+    page, spares_keeper, contact_of_a, org_a
+):
+    rma = file_rma(out_of_warranty_device(org_a), actor=spares_keeper.user, at=None)
+    line = {"kind": "part", "part_model": media_board().pk, "unit_price": "26500.00"}
+    quote = services.quote_create(rma=rma, lines=[line], actor=spares_keeper.user)
+    services.quote_send(quote, actor=spares_keeper.user)
+    sign_in(page, contact_of_a.user.username, PERSONA_PASSWORD)
+
+    page.goto("/quotes/")
+    page.get_by_role("link", name=quote.number).click()
+    expect(page.get_by_test_id("total")).to_contain_text("26500.00")
+    page.get_by_role("button", name="接受报价").click()
+
+    expect(page.get_by_test_id("quote-status")).to_have_text("客户已接受")
+    expect(page.get_by_test_id("order")).to_contain_text(Order.objects.get().number)

@@ -1,0 +1,158 @@
+"""Forms of the spares keeper's pages. They parse input; the services decide what may happen."""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from vcdesk.spares.models import PartModel, Warehouse
+
+# The carriers the keeper ships with; the value stored is the carrier's own (Chinese) name.
+CARRIERS = [
+    ("顺丰速运", _("SF Express")),
+    ("京东物流", _("JD Logistics")),
+    ("EMS", _("EMS")),
+    ("德邦快递", _("Deppon Express")),
+]
+OTHER_CARRIER = "other"
+MAX_QUANTITY = 100_000
+
+
+def split_serials(text: str) -> list[str]:
+    """Serial numbers typed or scanned one per line (or separated by commas or spaces)."""
+    return [s for s in re.split(r"[\s,，;；]+", text) if s]
+
+
+class WarehouseChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Warehouse) -> str:
+        return f"{obj.name} · {obj.city}"
+
+
+class PartModelChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: PartModel) -> str:
+        return f"{obj.part_number} · {obj.name} ({obj.vendor})"
+
+
+def _warehouse_field(label) -> WarehouseChoice:
+    return WarehouseChoice(
+        label=label,
+        queryset=Warehouse.objects.filter(active=True),
+        empty_label=_("Choose a warehouse"),
+    )
+
+
+def _part_model_field() -> PartModelChoice:
+    return PartModelChoice(
+        label=_("Part model"),
+        queryset=PartModel.objects.all(),
+        empty_label=_("Choose a part model"),
+    )
+
+
+def _quantity_field() -> forms.IntegerField:
+    return forms.IntegerField(label=_("Quantity"), min_value=1, max_value=MAX_QUANTITY, initial=1)
+
+
+def _serials_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Serial numbers"),
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Serialised parts only: one per unit, one per line."),
+    )
+
+
+class StockReceiveForm(forms.Form):
+    warehouse = _warehouse_field(_("Warehouse"))
+    part_model = _part_model_field()
+    quantity = _quantity_field()
+    serials = _serials_field()
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. purchase order number")}),
+    )
+
+    def clean_serials(self) -> list[str]:
+        return split_serials(self.cleaned_data["serials"])
+
+
+class StockTransferForm(forms.Form):
+    from_warehouse = _warehouse_field(_("From"))
+    to_warehouse = _warehouse_field(_("To"))
+    part_model = _part_model_field()
+    quantity = _quantity_field()
+    serials = _serials_field()
+
+    def clean_serials(self) -> list[str]:
+        return split_serials(self.cleaned_data["serials"])
+
+
+class SpareShipForm(forms.Form):
+    """Carrier, tracking number and, for a serialised part, the serial shipped."""
+
+    carrier = forms.ChoiceField(
+        label=_("Carrier"), choices=[*CARRIERS, (OTHER_CARRIER, _("Other carrier"))]
+    )
+    carrier_other = forms.CharField(
+        label=_("Other carrier"),
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={"placeholder": _("Carrier name")}),
+    )
+    tracking_number = forms.CharField(label=_("Tracking number"), max_length=50)
+    serial = forms.ChoiceField(label=_("Serial number"), required=False)
+
+    def __init__(self, *args, serials: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if serials is None:
+            del self.fields["serial"]
+        else:
+            self.fields["serial"].required = True
+            self.fields["serial"].choices = [("", _("Choose the serial shipped"))] + [
+                (s, s) for s in serials
+            ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("carrier") == OTHER_CARRIER:
+            other = (cleaned.get("carrier_other") or "").strip()
+            if not other:
+                self.add_error("carrier_other", _("Name the carrier."))
+            cleaned["carrier"] = other
+        return cleaned
+
+    def service_fields(self) -> dict[str, str]:
+        """What spare_request_ship takes."""
+        return {
+            "carrier": self.cleaned_data["carrier"],
+            "tracking_number": self.cleaned_data["tracking_number"],
+            "serial": self.cleaned_data.get("serial", ""),
+        }
+
+
+class SpareRequestForm(forms.Form):
+    """A spare for a service record: which part, how many, from which warehouse."""
+
+    part_model = _part_model_field()
+    quantity = _quantity_field()
+    warehouse = WarehouseChoice(
+        label=_("Warehouse"), queryset=Warehouse.objects.filter(active=True), required=False
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=5000)
+
+    def __init__(self, *args, part_models=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if part_models is not None:
+            self.fields["part_model"].queryset = part_models
+
+    def clean(self):
+        cleaned = super().clean()
+        part_model, quantity = cleaned.get("part_model"), cleaned.get("quantity")
+        if part_model is not None and part_model.serialised and quantity and quantity > 1:
+            # A spare request ships one serial number (vcdesk.spares.services).
+            raise ValidationError({"quantity": _("Request one serialised part at a time.")})
+        return cleaned
