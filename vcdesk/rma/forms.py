@@ -39,7 +39,7 @@ class WarehouseChoice(forms.ModelChoiceField):
 
 def _part_model_field(*, required: bool = True) -> PartModelChoice:
     return PartModelChoice(
-        label=_("Part model"),
+        label=_("Spare-part model"),
         queryset=PartModel.objects.order_by("vendor", "part_number"),
         required=required,
         empty_label=_("Choose a part model"),
@@ -154,12 +154,12 @@ class PartForm(forms.Form):
     part_model = _part_model_field()
     serial = forms.CharField(label=_("Serial number"), max_length=100, required=False)
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=10_000, initial=1)
-    arrived_at = _local_datetime(_("Arrived at"))
+    arrived_at = _local_datetime(_("Part arrived at"))
     returned_to_user_at = _local_datetime(_("Returned to the user at"))
 
 
 class PartTimesForm(forms.Form):
-    arrived_at = _local_datetime(_("Arrived at"))
+    arrived_at = _local_datetime(_("Part arrived at"))
     returned_to_user_at = _local_datetime(_("Returned to the user at"))
 
 

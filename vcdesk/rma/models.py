@@ -56,7 +56,7 @@ class Rma(TimeStampedModel):
         related_name="rmas",
     )
     date = models.DateField(_("date"))
-    requested_at = models.DateTimeField(_("requested at"))
+    requested_at = models.DateTimeField(_("repair requested at"))
     # The customer (用户资料)
     organisation = models.ForeignKey(
         "customers.Organisation",
@@ -124,7 +124,7 @@ class RmaProduct(models.Model):
     quantity = models.PositiveIntegerField(
         _("quantity"), default=1, validators=[MinValueValidator(1)]
     )
-    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    received_at = models.DateTimeField(_("unit received at"), null=True, blank=True)
     returned_to_bonded_at = models.DateTimeField(
         _("returned to the bonded warehouse at"), null=True, blank=True
     )
@@ -147,7 +147,7 @@ class RmaPart(models.Model):
     rma = models.ForeignKey(Rma, on_delete=models.CASCADE, related_name="parts")
     part_model = models.ForeignKey(
         "spares.PartModel",
-        verbose_name=_("part model"),
+        verbose_name=_("spare-part model"),
         on_delete=models.PROTECT,
         related_name="rma_lines",
     )
@@ -155,7 +155,7 @@ class RmaPart(models.Model):
     quantity = models.PositiveIntegerField(
         _("quantity"), default=1, validators=[MinValueValidator(1)]
     )
-    arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
+    arrived_at = models.DateTimeField(_("part arrived at"), null=True, blank=True)
     returned_to_user_at = models.DateTimeField(_("returned to the user at"), null=True, blank=True)
     advance = models.BooleanField(_("advance replacement"), default=False)
     warehouse = models.ForeignKey(
@@ -173,7 +173,7 @@ class RmaPart(models.Model):
         on_delete=models.PROTECT,
         related_name="rma_part",
     )
-    shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
+    shipped_at = models.DateTimeField(_("replacement shipped at"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -329,7 +329,7 @@ class QuoteLine(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=QuoteLineKind.choices)
     part_model = models.ForeignKey(
         "spares.PartModel",
-        verbose_name=_("part model"),
+        verbose_name=_("spare-part model"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,

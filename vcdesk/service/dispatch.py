@@ -39,7 +39,11 @@ def may_act_on_dispatch(user, dispatch: Dispatch) -> bool:
 
 def _locked(dispatch: Dispatch, actor) -> Dispatch:
     """The dispatch row, locked for this step (SELECT FOR UPDATE), once `actor` may act."""
-    locked = Dispatch.objects.select_for_update().select_related("record").get(pk=dispatch.pk)
+    locked = (
+        Dispatch.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("record")
+        .get(pk=dispatch.pk)
+    )
     if not may_act_on_dispatch(actor, locked):
         raise PermissionDenied(_("Only the dispatched engineer or a service manager may do this."))
     return locked

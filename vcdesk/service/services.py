@@ -302,7 +302,7 @@ def service_record_event_add(
     if timezone.is_naive(at):
         at = timezone.make_aware(at)
     record = (
-        ServiceRecord.objects.select_for_update()
+        ServiceRecord.objects.select_for_update(no_key=True, of=("self",))
         .select_related("site", "device__contract")
         .get(pk=record.pk)
     )

@@ -15,6 +15,7 @@ from vcdesk.assets.models import Device, DeviceModel, FirmwareChange
 from vcdesk.contracts.models import Contract
 from vcdesk.customers.choices import Industry
 from vcdesk.customers.models import Contact, Organisation, Site
+from vcdesk.rma.models import Order, Quote, QuoteLine, Rma, RmaEvent, RmaPart, RmaProduct
 from vcdesk.service.models import ServiceRecord
 from vcdesk.spares.models import (
     PartModel,
@@ -114,6 +115,8 @@ def test_seed_demo_is_the_same_every_time():
     seed()
     first = sorted(Device.objects.values_list("serial", "firmware_version", "site__name"))
     contacts = sorted(Contact.objects.values_list("name", "phone"))
+    for model in (Order, QuoteLine, Quote, RmaPart, RmaProduct, RmaEvent, Rma):
+        model.objects.all().delete()
     for model in (SpareRequest, StockMovement, Reservation, StockLevel, PartModel, Warehouse):
         model.objects.all().delete()
     ServiceRecord.objects.all().delete()  # cascades events, clocks, dispatches

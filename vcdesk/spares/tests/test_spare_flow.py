@@ -33,7 +33,9 @@ def test_the_spare_comes_from_the_nearest_warehouse_with_stock_and_its_clocks_fo
     guangzhou = WarehouseFactory(city="广州")
     bonded = WarehouseFactory(name="Polycom 上海保税库", city="上海", kind=WarehouseKind.BONDED)
     for warehouse in (beijing, guangzhou, bonded):
-        services.stock_receive(warehouse=warehouse, part_model=part, quantity=2, actor=spares_keeper.user)
+        services.stock_receive(
+            warehouse=warehouse, part_model=part, quantity=2, actor=spares_keeper.user
+        )
 
     request = services.spare_request_create(
         service_record=record, part_model=part, actor=spares_keeper.user
@@ -59,8 +61,12 @@ def test_the_spare_comes_from_the_nearest_warehouse_with_stock_and_its_clocks_fo
 def test_a_reservation_beyond_the_available_stock_is_refused_and_changes_nothing(spares_keeper):
     part = PartModelFactory()
     warehouse = WarehouseFactory()
-    services.stock_receive(warehouse=warehouse, part_model=part, quantity=1, actor=spares_keeper.user)
-    services.stock_reserve(warehouse=warehouse, part_model=part, quantity=1, actor=spares_keeper.user)
+    services.stock_receive(
+        warehouse=warehouse, part_model=part, quantity=1, actor=spares_keeper.user
+    )
+    services.stock_reserve(
+        warehouse=warehouse, part_model=part, quantity=1, actor=spares_keeper.user
+    )
     with pytest.raises(ValidationError):
         services.stock_reserve(
             warehouse=warehouse, part_model=part, quantity=1, actor=spares_keeper.user
