@@ -52,3 +52,4 @@ lint: install-test
 
 bench: install-test system-deps
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/service.py

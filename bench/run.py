@@ -43,6 +43,8 @@ POSTGRES_URL = os.environ.get(
     "BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/vcdesk_bench"
 )
 TARGET_P95_MS = 50.0
+DEVICES = 200_000  # the installed base's default size
+SITES = 2_000
 BATCH_SIZE = 5_000
 SEED_VERSION = 3  # bump when seed() changes: the next run then seeds again
 LARGE_SHARE = 0.10  # of the devices, held by the first (large) organisation
@@ -78,58 +80,82 @@ def ensure_postgres_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def run_parent(args: argparse.Namespace) -> int:
-    databases = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+def run_children(
+    *,
+    script: Path,
+    databases: list[str],
+    url_of: Callable[[str], str],
+    child_args: list[str],
+    out_prefix: str = "",
+) -> list[dict] | None:
+    """Run `script --child --db DB <child_args> --out bench/results/<out_prefix>DB.json` once
+    per database with DATABASE_URL set; the results the children wrote, or None when one
+    failed."""
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     results = []
     for db in databases:
-        url = database_url(db)
+        url = url_of(db)
         if db == "postgres":
             try:
                 ensure_postgres_database(url)
             except Exception as exc:  # psycopg.OperationalError and friends
                 print(f"PostgreSQL at {url} is not reachable: {exc}", file=sys.stderr)
-                return 1
-        out = RESULTS_DIR / f"{db}.json"
+                return None
+        out = RESULTS_DIR / f"{out_prefix}{db}.json"
         out.unlink(missing_ok=True)
         env = {**os.environ, "DATABASE_URL": url}
-        command = [
-            sys.executable,
-            str(Path(__file__).resolve()),
-            "--child",
-            "--db",
-            db,
-            "--devices",
-            str(args.devices),
-            "--sites",
-            str(args.sites),
-            "--requests",
-            str(args.requests),
-            "--warmup",
-            str(args.warmup),
-            "--out",
-            str(out),
-        ]
-        if args.reseed:
-            command.append("--reseed")
-        if args.explain:
-            command.append("--explain")
-        if args.only:
-            command += ["--only", args.only]
+        command = [sys.executable, str(script), "--child", "--db", db, *child_args]
+        command += ["--out", str(out)]
         print(f"\n== {db} ({url})", flush=True)
         completed = subprocess.run(command, env=env, cwd=ROOT)
         if completed.returncode != 0 or not out.exists():
             print(f"the {db} run failed (exit {completed.returncode})", file=sys.stderr)
-            return completed.returncode or 1
+            return None
         results.append(json.loads(out.read_text()))
+    return results
+
+
+def write_results(combined: dict, *, prefix: str, latest: str) -> Path:
+    """Write `combined` to bench/results/<prefix>-<its UTC time>.json and to `latest`."""
+    path = RESULTS_DIR / f"{prefix}-{combined['measured_at']}.json"
+    for target in (path, RESULTS_DIR / latest):
+        target.write_text(json.dumps(combined, indent=2, ensure_ascii=False))
+    return path
+
+
+def run_parent(args: argparse.Namespace) -> int:
+    databases = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    child_args = [
+        "--devices",
+        str(args.devices),
+        "--sites",
+        str(args.sites),
+        "--requests",
+        str(args.requests),
+        "--warmup",
+        str(args.warmup),
+    ]
+    if args.reseed:
+        child_args.append("--reseed")
+    if args.explain:
+        child_args.append("--explain")
+    if args.only:
+        child_args += ["--only", args.only]
+    results = run_children(
+        script=Path(__file__).resolve(),
+        databases=databases,
+        url_of=database_url,
+        child_args=child_args,
+    )
+    if results is None:
+        return 1
 
     print("\n== summary")
     print_table(results)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     combined = {"measured_at": stamp, "target_p95_ms": TARGET_P95_MS, "runs": results}
-    for path in (RESULTS_DIR / f"bench-{stamp}.json", RESULTS_DIR / "latest.json"):
-        path.write_text(json.dumps(combined, indent=2, ensure_ascii=False))
-    print(f"\nresults written to {RESULTS_DIR / f'bench-{stamp}.json'}")
+    path = write_results(combined, prefix="bench", latest="latest.json")
+    print(f"\nresults written to {path}")
     problems = verdict(results)
     for problem in problems:
         print(f"MISSED: {problem}")
@@ -146,6 +172,11 @@ def print_table(results: list[dict]) -> None:
             f"devices, {run['sites']:,} sites; {run['machine']['cpus']} CPUs, load average "
             f"{before} -> {after} while measuring"
         )
+    print_rows(results, target_ms=TARGET_P95_MS)
+
+
+def print_rows(results: list[dict], *, target_ms: float) -> None:
+    """The endpoints of every run as one table; `target_ms` is the p95 target."""
     header = (
         f"{'database':<9} {'endpoint':<38} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} "
         f"{'sql ms':>7} {'queries':>7} {'q@5':>4} {'q@100':>5}  target"
@@ -155,7 +186,7 @@ def print_table(results: list[dict]) -> None:
     for run in results:
         for row in run["rows"]:
             if row["target"]:
-                mark = "ok" if row["p95_ms"] < TARGET_P95_MS else "MISSED"
+                mark = "ok" if row["p95_ms"] < target_ms else "MISSED"
             else:
                 mark = "(info)"
             q5 = "" if row["queries_limit5"] is None else str(row["queries_limit5"])
@@ -169,13 +200,13 @@ def print_table(results: list[dict]) -> None:
             )
 
 
-def verdict(results: list[dict]) -> list[str]:
+def verdict(results: list[dict], *, target_ms: float = TARGET_P95_MS) -> list[str]:
     problems = []
     for run in results:
         for row in run["rows"]:
             where = f"{run['database']} · {row['endpoint']}"
-            if row["target"] and row["p95_ms"] >= TARGET_P95_MS:
-                problems.append(f"{where}: p95 {row['p95_ms']:.1f} ms >= {TARGET_P95_MS:.0f} ms")
+            if row["target"] and row["p95_ms"] >= target_ms:
+                problems.append(f"{where}: p95 {row['p95_ms']:.1f} ms >= {target_ms:.0f} ms")
             if (
                 row["queries_limit5"] is not None
                 and row["queries_limit5"] != row["queries_limit100"]
@@ -398,33 +429,48 @@ def seed(*, n_devices: int, n_sites: int, rng: random.Random) -> None:
         bulk(FirmwareChange, changes)
 
 
-def ensure_seeded(*, n_devices: int, n_sites: int, reseed: bool) -> float | None:
-    from django.core.management import call_command
-    from django.db import connection
-
+def is_seeded(*, n_devices: int, n_sites: int) -> bool:
+    """Whether the database holds this installed base, seeded by this SEED_VERSION."""
     from vcdesk.assets.models import Device
     from vcdesk.contracts.models import Contract
     from vcdesk.customers.models import Site
 
-    seeded = (
+    return (
         Device.objects.count() == n_devices
         and Site.objects.count() == n_sites
         and Contract.objects.filter(number=f"BENCH-{SEED_VERSION}-0000-0").exists()
     )
-    if seeded and not reseed:
+
+
+def ensure_seeded(*, n_devices: int, n_sites: int, reseed: bool) -> float | None:
+    if is_seeded(n_devices=n_devices, n_sites=n_sites) and not reseed:
         print(f"  already seeded: {n_devices:,} devices at {n_sites:,} sites", flush=True)
         seconds = None
     else:
-        # Seeding empties the whole database first: only ever do that to a bench database.
-        name = str(connection.settings_dict["NAME"])
-        if "bench" not in Path(name).name:
-            raise SystemExit(f"refusing to empty {name!r}: its name does not contain 'bench'")
-        print("  emptying the bench database (flush)", flush=True)
-        call_command("flush", interactive=False, verbosity=0)
+        empty_bench_database()
         started = time.perf_counter()
         seed(n_devices=n_devices, n_sites=n_sites, rng=random.Random(20260101))
         seconds = time.perf_counter() - started
         print(f"  seeded {n_devices:,} devices in {seconds:.1f} s", flush=True)
+    vacuum_analyze()
+    return seconds
+
+
+def empty_bench_database() -> None:
+    """Empty the whole database (flush); only ever a database whose name says `bench`."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    name = str(connection.settings_dict["NAME"])
+    if "bench" not in Path(name).name:
+        raise SystemExit(f"refusing to empty {name!r}: its name does not contain 'bench'")
+    print("  emptying the bench database (flush)", flush=True)
+    call_command("flush", interactive=False, verbosity=0)
+
+
+def vacuum_analyze() -> None:
+    from django.db import connection
+
     started = time.perf_counter()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -435,7 +481,6 @@ def ensure_seeded(*, n_devices: int, n_sites: int, reseed: bool) -> float | None
         else:
             cursor.execute("ANALYZE")
     print(f"  (VACUUM) ANALYZE in {time.perf_counter() - started:.1f} s", flush=True)
-    return seconds
 
 
 def bench_users() -> tuple[dict, dict]:
@@ -518,9 +563,7 @@ def explain(sql: str, params) -> str:
 
 
 def measure(args: argparse.Namespace) -> list[dict]:
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from vcdesk.assets.models import Device
     from vcdesk.customers.models import Organisation
@@ -620,82 +663,88 @@ def measure(args: argparse.Namespace) -> list[dict]:
 
     if args.only:
         endpoints = [e for e in endpoints if args.only.lower() in e.name.lower()]
-    rows = []
-    for endpoint in endpoints:
-        client = clients[endpoint.client]
+    return [measure_endpoint(e, clients[e.client], rng=rng, args=args) for e in endpoints]
 
-        def get(url: str, client=client, endpoint=endpoint):
-            response = client.get(url)
-            if response.status_code != 200:
-                raise SystemExit(f"{endpoint.name}: GET {url} answered {response.status_code}")
-            return response
 
-        for _ in range(args.warmup):
+def measure_endpoint(
+    endpoint: Endpoint, client, *, rng: random.Random, args: argparse.Namespace
+) -> dict:
+    """`args.warmup` untimed and `args.requests` timed GETs of `endpoint` through `client`,
+    then 20 with their queries counted and timed, and the query counts at limit=5 and 100.
+    Prints and returns the row; with `args.explain`, also the slowest query's plan."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def get(url: str):
+        response = client.get(url)
+        if response.status_code != 200:
+            raise SystemExit(f"{endpoint.name}: GET {url} answered {response.status_code}")
+        return response
+
+    for _ in range(args.warmup):
+        get(endpoint.url(rng))
+    samples = []
+    for _ in range(args.requests):
+        url = endpoint.url(rng)
+        started = time.perf_counter()
+        get(url)
+        samples.append((time.perf_counter() - started) * 1000)
+
+    # Queries: counted and timed on separate requests, since that costs time too.
+    counts, sql_totals, timed = [], [], []
+    for _ in range(20):
+        timer = QueryTimer()
+        with CaptureQueriesContext(connection) as ctx, connection.execute_wrapper(timer):
             get(endpoint.url(rng))
-        samples = []
-        for _ in range(args.requests):
-            url = endpoint.url(rng)
-            started = time.perf_counter()
-            get(url)
-            samples.append((time.perf_counter() - started) * 1000)
+        counts.append(len(ctx.captured_queries))
+        sql_totals.append(sum(ms for ms, _sql, _params in timer.queries))
+        timed.extend(timer.queries)
+    query_counts = sorted(set(counts))
+    sql_ms = statistics.median(sql_totals)
+    slowest = max(timed, key=lambda q: q[0], default=None)
 
-        # Queries: counted and timed on separate requests, since that costs time too.
-        counts, sql_totals, timed = [], [], []
-        for _ in range(20):
-            timer = QueryTimer()
-            with CaptureQueriesContext(connection) as ctx, connection.execute_wrapper(timer):
-                get(endpoint.url(rng))
-            counts.append(len(ctx.captured_queries))
-            sql_totals.append(sum(ms for ms, _sql, _params in timer.queries))
-            timed.extend(timer.queries)
-        query_counts = sorted(set(counts))
-        sql_ms = statistics.median(sql_totals)
-        slowest = max(timed, key=lambda q: q[0], default=None)
+    at = {}
+    if endpoint.limit_url is not None:
+        for limit in (5, 100):
+            with CaptureQueriesContext(connection) as ctx:
+                response = get(endpoint.limit_url(limit))
+            if len(response.json()["items"]) > limit:
+                raise SystemExit(f"{endpoint.name}: more than {limit} items at limit={limit}")
+            at[limit] = len(ctx.captured_queries)
 
-        at = {}
-        if endpoint.limit_url is not None:
-            for limit in (5, 100):
-                with CaptureQueriesContext(connection) as ctx:
-                    response = get(endpoint.limit_url(limit))
-                if len(response.json()["items"]) > limit:
-                    raise SystemExit(f"{endpoint.name}: more than {limit} items at limit={limit}")
-                at[limit] = len(ctx.captured_queries)
-
-        row = {
-            "endpoint": endpoint.name,
-            "example": endpoint.url(rng),
-            "as": endpoint.client,
-            "target": endpoint.target,
-            "requests": len(samples),
-            "p50_ms": round(percentile(samples, 50), 2),
-            "p95_ms": round(percentile(samples, 95), 2),
-            "max_ms": round(max(samples), 2),
-            "sql_ms": round(sql_ms, 2),
-            "queries": query_counts[-1],
-            "queries_seen": query_counts,
-            "queries_limit5": at.get(5),
-            "queries_limit100": at.get(100),
-            "slowest_query_ms": round(slowest[0], 2) if slowest else None,
-            "slowest_query": slowest[1] if slowest else None,
-        }
-        rows.append(row)
-        print(
-            f"  {endpoint.name:<38} p50 {row['p50_ms']:6.1f} ms  p95 {row['p95_ms']:6.1f} ms  "
-            f"sql {row['sql_ms']:5.1f} ms  queries {row['queries']}"
-            + (f" (limit 5: {at[5]}, limit 100: {at[100]})" if at else ""),
-            flush=True,
-        )
-        if args.explain and slowest:
-            short = re.sub(r"^SELECT .*? FROM ", "SELECT … FROM ", slowest[1], flags=re.DOTALL)
-            print(f"    slowest query ({slowest[0]:.1f} ms): {short}  {slowest[2]}")
-            print(explain(slowest[1], slowest[2]))
-    return rows
+    row = {
+        "endpoint": endpoint.name,
+        "example": endpoint.url(rng),
+        "as": endpoint.client,
+        "target": endpoint.target,
+        "requests": len(samples),
+        "p50_ms": round(percentile(samples, 50), 2),
+        "p95_ms": round(percentile(samples, 95), 2),
+        "max_ms": round(max(samples), 2),
+        "sql_ms": round(sql_ms, 2),
+        "queries": query_counts[-1],
+        "queries_seen": query_counts,
+        "queries_limit5": at.get(5),
+        "queries_limit100": at.get(100),
+        "slowest_query_ms": round(slowest[0], 2) if slowest else None,
+        "slowest_query": slowest[1] if slowest else None,
+    }
+    print(
+        f"  {endpoint.name:<38} p50 {row['p50_ms']:6.1f} ms  p95 {row['p95_ms']:6.1f} ms  "
+        f"sql {row['sql_ms']:5.1f} ms  queries {row['queries']}"
+        + (f" (limit 5: {at[5]}, limit 100: {at[100]})" if at else ""),
+        flush=True,
+    )
+    if args.explain and slowest:
+        short = re.sub(r"^SELECT .*? FROM ", "SELECT … FROM ", slowest[1], flags=re.DOTALL)
+        print(f"    slowest query ({slowest[0]:.1f} ms): {short}  {slowest[2]}")
+        print(explain(slowest[1], slowest[2]))
+    return row
 
 
 def run_child(args: argparse.Namespace) -> int:
     setup_django()
     from django.core.management import call_command
-    from django.db import connection
 
     call_command("migrate", interactive=False, verbosity=0)
     seed_seconds = ensure_seeded(n_devices=args.devices, n_sites=args.sites, reseed=args.reseed)
@@ -703,7 +752,26 @@ def run_child(args: argparse.Namespace) -> int:
     rows = measure(args)
     load_after = os.getloadavg()
 
+    engine, version, measured_at, machine = run_environment(load_before, load_after)
+    result = {
+        "database": args.db,
+        "engine": engine,
+        "server_version": version,
+        "devices": args.devices,
+        "sites": args.sites,
+        "seed_seconds": None if seed_seconds is None else round(seed_seconds, 1),
+        "measured_at": measured_at,
+        "machine": machine,
+        "rows": rows,
+    }
+    Path(args.out).write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    return 0
+
+
+def run_environment(load_before: tuple, load_after: tuple) -> tuple[str, str, str, dict]:
+    """(engine, server version, time measured, machine) for a child's result."""
     import django
+    from django.db import connection
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -711,35 +779,25 @@ def run_child(args: argparse.Namespace) -> int:
         else:
             cursor.execute("SELECT sqlite_version()")
         server_version = cursor.fetchone()[0]
-    result = {
-        "database": args.db,
-        "engine": connection.vendor,
-        "server_version": server_version,
-        "devices": args.devices,
-        "sites": args.sites,
-        "seed_seconds": None if seed_seconds is None else round(seed_seconds, 1),
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "platform": platform.platform(),
-            "processor": platform.processor() or platform.machine(),
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "django": django.get_version(),
-            # 1-minute load average before and after measuring: other work on the machine
-            # shows up in the figures.
-            "loadavg_1min": [round(load_before[0], 2), round(load_after[0], 2)],
-        },
-        "rows": rows,
+    machine = {
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        # 1-minute load average before and after measuring: other work on the machine
+        # shows up in the figures.
+        "loadavg_1min": [round(load_before[0], 2), round(load_after[0], 2)],
     }
-    Path(args.out).write_text(json.dumps(result, indent=2, ensure_ascii=False))
-    return 0
+    measured_at = datetime.now(UTC).isoformat(timespec="seconds")
+    return connection.vendor, server_version, measured_at, machine
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--devices", type=int, default=200_000)
-    parser.add_argument("--sites", type=int, default=2_000)
+    parser.add_argument("--devices", type=int, default=DEVICES)
+    parser.add_argument("--sites", type=int, default=SITES)
     parser.add_argument("--reseed", action="store_true", help="empty and seed again")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per endpoint")
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests per endpoint")
