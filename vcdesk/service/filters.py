@@ -50,6 +50,7 @@ class ServiceRecordFilter(Filters):
         if not value:
             return Q()
         value = value.strip()
-        # The serial through a subquery, not a join: each term then has its own index.
-        devices = Device.objects.filter(serial=value).values("id")
+        # The serial's devices (a handful at most) are looked up first, so each term of the
+        # OR has its own index and PostgreSQL can combine them instead of scanning.
+        devices = list(Device.objects.filter(serial=value).values_list("id", flat=True))
         return Q(number=value) | Q(device_id__in=devices) | Q(caller_phone=value)
