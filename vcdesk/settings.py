@@ -132,6 +132,12 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The tasks `manage.py run_scheduler` enqueues every round (each is an idempotent sweep).
+# An app that sweeps adds its task's dotted path here.
+VCDESK_PERIODIC_TASKS = [
+    "vcdesk.service.tasks.sweep_clocks",
+    "vcdesk.notify.tasks.notifications_redrive",
+]
 NINJA_PAGINATION_PER_PAGE = env_int("VCDESK_API_PAGE_SIZE", 50)
 NINJA_PAGINATION_MAX_LIMIT = env_int("VCDESK_API_MAX_LIMIT", 500)
 

@@ -8,11 +8,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
+from django.utils.module_loading import import_string
 
-from vcdesk.notify.tasks import notifications_redrive
-from vcdesk.service.tasks import sweep_clocks
-
-PERIODIC_TASKS = (sweep_clocks, notifications_redrive)
 # Finished task results are kept this long, then pruned (about 6,000 rows a day otherwise).
 TASK_RESULT_DAYS = 7
 PRUNE_EVERY_SECONDS = 3600
@@ -23,7 +20,7 @@ def _results_in_database() -> bool:
 
 
 class Command(BaseCommand):
-    help = "Every --interval seconds, enqueue the SLA sweep and the notification re-drive."
+    help = "Every --interval seconds, enqueue the periodic sweeps (settings.VCDESK_PERIODIC_TASKS)."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
@@ -32,16 +29,17 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="enqueue one round and stop")
 
     def handle(self, *args, interval: float, once: bool, **options) -> None:
+        periodic_tasks = [import_string(path) for path in settings.VCDESK_PERIODIC_TASKS]
         pruned_at = float("-inf")
         while True:
             started = time.monotonic()
             if started - pruned_at >= PRUNE_EVERY_SECONDS and _results_in_database():
                 call_command("prune_db_task_results", min_age_days=TASK_RESULT_DAYS, verbosity=0)
                 pruned_at = started
-            for periodic in PERIODIC_TASKS:
+            for periodic in periodic_tasks:
                 periodic.enqueue()
             if once:
-                self.stdout.write(f"enqueued {', '.join(t.name for t in PERIODIC_TASKS)}")
+                self.stdout.write(f"enqueued {', '.join(t.name for t in periodic_tasks)}")
                 return
             time.sleep(max(interval - (time.monotonic() - started), 0))
             close_old_connections()  # a long-lived process: drop connections gone stale
