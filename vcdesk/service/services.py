@@ -36,6 +36,7 @@ from vcdesk.service.models import (
     ServiceEvent,
     ServiceRecord,
 )
+from vcdesk.service.signals import service_event_recorded
 
 # How far ahead of the server's clock a reported or event time may be (clock skew).
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -363,6 +364,9 @@ def service_record_event_add(
         record.support_staff = user
     record._history_user = user
     _refresh_derived(record, process.fold(state, event_type, at))
+    transaction.on_commit(
+        lambda: service_event_recorded.send(sender=ServiceEvent, record=record, event=event)
+    )
     return event
 
 
