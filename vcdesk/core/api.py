@@ -7,7 +7,7 @@ answers 403; bad input answers 422 with the field and the reason, and writes not
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -158,3 +158,15 @@ def crud_routes(
         if not changes:
             return instance  # nothing to change, nothing to record
         return update(instance, actor=request.auth, **changes)
+
+
+T = TypeVar("T")
+
+
+def refused_as_409(step: Callable[[], T], *refusals: type[Exception]) -> T | Status:
+    """Run one step of a process; when the process refuses it now (one of `refusals`, such
+    as a record's EventRefused), answer 409 with the reason. Bad input still raises (422)."""
+    try:
+        return step()
+    except refusals as exc:
+        return Status(409, {"detail": str(exc)})
