@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "vcdesk.service",
     "vcdesk.spares",
     "vcdesk.rma",
+    "vcdesk.assurance",
     "vcdesk.notify",
     "vcdesk.dashboard",
     "vcdesk.demo",
@@ -165,6 +166,8 @@ VCDESK_COMPANY_EMAIL = env_str("VCDESK_COMPANY_EMAIL", "")
 VCDESK_BASE_URL = env_str("VCDESK_BASE_URL", "http://127.0.0.1:8000")
 # A clock warns once this share of its span has passed.
 VCDESK_CLOCK_WARNING_SHARE = float(env_str("VCDESK_CLOCK_WARNING_SHARE", "0.8"))
+# A meeting with more participating sites than this gets two senior engineers (R6.2).
+VCDESK_ASSURANCE_SECOND_ENGINEER_SITES = env_int("VCDESK_ASSURANCE_SECOND_ENGINEER_SITES", 5)
 
 # Page sizes: lists are always paginated.
 VCDESK_PAGE_SIZE = env_int("VCDESK_PAGE_SIZE", 50)

@@ -36,6 +36,7 @@ class UserIn(Input):
     role: Role
     organisation: int | None = None
     email: str = ""
+    is_senior: bool = False
 
 
 class UserOut(Schema):
@@ -45,6 +46,7 @@ class UserOut(Schema):
     email: str
     role: Role | None
     organisation: int | None
+    is_senior: bool
 
     @staticmethod
     def resolve_organisation(obj: User) -> int | None:

@@ -24,6 +24,11 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="users",
     )
+    is_senior = models.BooleanField(
+        _("senior engineer"),
+        default=False,
+        help_text=_("Senior field engineers guard important meetings (meeting assurance)."),
+    )
     history = HistoricalRecords(excluded_fields=["last_login", "password"])
 
     class Meta:

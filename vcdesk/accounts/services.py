@@ -51,10 +51,12 @@ def user_create(
     role: Role,
     organisation: int | Organisation | None = None,
     email: str = "",
+    is_senior: bool = False,
     actor=None,
 ) -> User:
     """Create a person with one role. A customer contact must, and only a customer contact
-    may, belong to an organisation. The password goes through Django's validators."""
+    may, belong to an organisation; only a field engineer may be senior (guards important
+    meetings). The password goes through Django's validators."""
     role = Role(role)
     errors: dict[str, list[str]] = {}
     organisation_obj = None
@@ -69,7 +71,15 @@ def user_create(
                 errors["organisation"] = [_("No such organisation.")]
     elif organisation is not None:
         errors["organisation"] = [_("Only a customer contact belongs to an organisation.")]
-    user = User(username=username, full_name=full_name, email=email, organisation=organisation_obj)
+    if is_senior and role != Role.FIELD_ENGINEER:
+        errors["is_senior"] = [_("Only a field engineer can be a senior engineer.")]
+    user = User(
+        username=username,
+        full_name=full_name,
+        email=email,
+        organisation=organisation_obj,
+        is_senior=is_senior,
+    )
     try:
         validate_password(password, user=user)
     except ValidationError as exc:
