@@ -197,9 +197,11 @@ def service_records_read(request: HttpRequest, record_id: int):
 )
 def service_records_event(request: HttpRequest, record_id: int, payload: EventIn):
     """`responded`, `remote_failed`, `dispatched`, `arrived`, `spare_requested`,
-    `spare_shipped`, `spare_arrived`, `customer_hold` (with a reason in `note`),
-    `customer_release`, `resolved`, `confirmed`, `closed`. An event that cannot happen now
-    answers 409 with the reason, and nothing changes."""
+    `spare_shipped`, `spare_arrived`, `spare_cancelled` (the spare request is withdrawn
+    before it shipped: its `spare_ship` and `spare_arrival` clocks are cancelled),
+    `customer_hold` (with a reason in `note`), `customer_release`, `resolved`, `confirmed`,
+    `closed`. An event that cannot happen now answers 409 with the reason, and nothing
+    changes."""
     record = _detail(request, record_id)
     require(may_handle_service(request.auth, event_type=payload.type))
     engineer = None

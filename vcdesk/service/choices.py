@@ -62,6 +62,8 @@ class EventType(models.TextChoices):
     SPARE_REQUESTED = "spare_requested", _("Spare requested")
     SPARE_SHIPPED = "spare_shipped", _("Spare shipped")
     SPARE_ARRIVED = "spare_arrived", _("Spare arrived")
+    # The spare request is withdrawn before it shipped (备件申请已取消): its clocks stop.
+    SPARE_CANCELLED = "spare_cancelled", _("Spare request withdrawn")
     CUSTOMER_HOLD = "customer_hold", _("On hold for the customer")
     CUSTOMER_RELEASE = "customer_release", _("Hold released")
     RESOLVED = "resolved", _("Resolved")

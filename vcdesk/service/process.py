@@ -40,7 +40,7 @@ def fold(state: ProcessState, event_type: EventType, at: datetime) -> ProcessSta
         changes.update(spare_requested=True, spare_shipped=False)
     elif event_type == e.SPARE_SHIPPED:
         changes["spare_shipped"] = True
-    elif event_type == e.SPARE_ARRIVED:
+    elif event_type in (e.SPARE_ARRIVED, e.SPARE_CANCELLED):
         changes.update(spare_requested=False, spare_shipped=False)
     elif event_type == e.CUSTOMER_HOLD:
         changes["on_hold"] = True
@@ -87,6 +87,14 @@ def refusal(
             _("No spare is waiting to be shipped."),
         ),
         e.SPARE_ARRIVED: (state.spare_shipped, _("No spare has been shipped.")),
+        # Withdrawn while it waits to ship, even once the fault is resolved (it is no
+        # longer needed); a spare on its way arrives instead.
+        e.SPARE_CANCELLED: (
+            state.spare_requested and not state.spare_shipped,
+            _("The spare has already shipped; it can no longer be withdrawn.")
+            if state.spare_shipped
+            else _("No spare request is waiting to be withdrawn."),
+        ),
         e.CUSTOMER_HOLD: (
             not state.on_hold and not state.resolved,
             _("The record is already on hold.")

@@ -343,6 +343,8 @@ def service_record_event_add(
         _meet(record, {k.SPARE_SHIP}, at)
     elif event_type == e.SPARE_ARRIVED:
         _meet(record, {k.SPARE_ARRIVAL}, at)
+    elif event_type == e.SPARE_CANCELLED:
+        _cancel(record, at, {k.SPARE_SHIP, k.SPARE_ARRIVAL})
     elif event_type == e.CUSTOMER_HOLD:
         _pause(record, at)
     elif event_type == e.CUSTOMER_RELEASE:

@@ -272,6 +272,7 @@ def service_record_detail(request: HttpRequest, pk: int) -> HttpResponse:
             EventType.SPARE_REQUESTED,
             EventType.SPARE_SHIPPED,
             EventType.SPARE_ARRIVED,
+            EventType.SPARE_CANCELLED,
         )
     ]
     return render(

@@ -19,6 +19,7 @@ EVENT_TYPES = [
     "spare_requested",
     "spare_shipped",
     "spare_arrived",
+    "spare_cancelled",
     "customer_hold",
     "customer_release",
     "resolved",
@@ -74,6 +75,18 @@ REFUSED = [
     pytest.param(["resolved", "confirmed"], "confirmed", id="confirmed-twice"),
     pytest.param(["customer_hold"], "customer_hold", id="held-twice"),
     pytest.param(["spare_requested"], "spare_requested", id="spare-requested-twice"),
+    pytest.param([], "spare_cancelled", id="spare-withdrawn-without-a-request"),
+    pytest.param(
+        ["spare_requested", "spare_shipped"], "spare_cancelled", id="spare-withdrawn-once-shipped"
+    ),
+    pytest.param(
+        ["spare_requested", "spare_cancelled"], "spare_cancelled", id="spare-withdrawn-twice"
+    ),
+    pytest.param(
+        ["spare_requested", "spare_shipped", "spare_arrived"],
+        "spare_cancelled",
+        id="spare-withdrawn-after-it-arrived",
+    ),
 ] + [pytest.param(["responded", "closed"], type, id=f"{type}-after-closed") for type in EVENT_TYPES]
 
 
@@ -200,6 +213,7 @@ def test_a_hold_keeps_its_reason(desk, device):
         (["dispatched", "arrived"], "on_site"),
         (["dispatched", "arrived", "spare_requested"], "awaiting_spare"),
         (["spare_requested", "spare_shipped", "spare_arrived"], "new"),
+        (["dispatched", "arrived", "spare_requested", "spare_cancelled"], "on_site"),
         (["dispatched", "customer_hold"], "on_hold"),
         (["dispatched", "customer_hold", "customer_release"], "dispatched"),
         (["dispatched", "arrived", "resolved"], "resolved"),
