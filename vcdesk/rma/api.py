@@ -25,6 +25,7 @@ from vcdesk.core.api import (
     Input,
     Pagination,
     get_visible_or_404,
+    refused_as_409,
     require,
     validation_error_items,
 )
@@ -301,10 +302,7 @@ class OrderOut(Schema):
 
 
 def _rma(request: HttpRequest, rma_id: int) -> Rma:
-    rma = selectors.rma_detail(user=request.auth, pk=rma_id)
-    if rma is None:
-        get_visible_or_404(Rma.objects.none(), rma_id)
-    return rma
+    return get_visible_or_404(selectors.rma_detail_visible(user=request.auth), rma_id)
 
 
 @router.get(
@@ -361,74 +359,66 @@ def rmas_update(request: HttpRequest, rma_id: int, payload: RmaPatchIn):
     return _rma(request, rma_id)
 
 
-@router.post(
-    "/rmas/{int:rma_id}/events",
-    response={201: RmaDetailOut, **WRITE_ERRORS},
-    operation_id="rmas_event",
+def _rma_step(
+    path: str, payload_in: type[Schema], service: Callable, *, name: str, summary: str, doc: str
+) -> None:
+    """Add `POST /rmas/{id}/<path>`: one step of the RMA handler, `service(rma, actor=…,
+    **payload)`. Answers the RMA (201); a step the RMA's flow refuses now, 409 with the
+    reason; bad input 422."""
+
+    @router.post(
+        f"/rmas/{{int:rma_id}}/{path}",
+        response={201: RmaDetailOut, **WRITE_ERRORS},
+        operation_id=name,
+        summary=summary,
+        description=doc,
+    )
+    def step(request: HttpRequest, rma_id: int, payload: payload_in):  # type: ignore[valid-type]
+        rma = _rma(request, rma_id)
+        require(may_handle_rma(request.auth))
+        done = refused_as_409(
+            lambda: _run(service, rma, actor=request.auth, **payload.dict()),
+            services.RmaEventRefused,
+        )
+        return done if isinstance(done, Status) else Status(201, _rma(request, rma_id))
+
+
+_rma_step(
+    "events",
+    RmaEventIn,
+    services.rma_event_add,
+    name="rmas_event",
     summary="Record a step: faulty unit received, sent to vendor, repaired, returned, closed",
+    doc="`faulty_received`, `sent_to_vendor`, `repaired`, `returned_to_user`, `closed`, each "
+    "only after the one before it; a step out of order answers 409 with the reason.",
 )
-def rmas_event(request: HttpRequest, rma_id: int, payload: RmaEventIn):
-    """`faulty_received`, `sent_to_vendor`, `repaired`, `returned_to_user`, `closed`, each
-    only after the one before it; a step out of order answers 409 with the reason."""
-    rma = _rma(request, rma_id)
-    require(may_handle_rma(request.auth))
-    try:
-        _run(services.rma_event_add, rma, actor=request.auth, **payload.dict())
-    except services.RmaEventRefused as exc:
-        return Status(409, {"detail": str(exc)})
-    return Status(201, _rma(request, rma_id))
-
-
-@router.post(
-    "/rmas/{int:rma_id}/advance-replacement",
-    response={201: RmaDetailOut, **WRITE_ERRORS},
-    operation_id="rmas_advance_replacement",
+_rma_step(
+    "advance-replacement",
+    AdvanceReplacementIn,
+    services.rma_advance_replacement,
+    name="rmas_advance_replacement",
     summary="Ship a replacement before the faulty unit is received (先行发货)",
+    doc="Reserves and ships one `part_model` from `warehouse` at `at` (default now; a "
+    "serialised part without `serial` ships the first in stock), adds it as a "
+    "replacement-part line, and the RMA owes the faulty unit until `faulty_received`. After "
+    "that it answers 409.",
 )
-def rmas_advance_replacement(request: HttpRequest, rma_id: int, payload: AdvanceReplacementIn):
-    """Reserves and ships one `part_model` from `warehouse` at `at` (default now; a
-    serialised part without `serial` ships the first in stock), adds it as a
-    replacement-part line, and the RMA owes the faulty unit until `faulty_received`. After
-    that it answers 409."""
-    rma = _rma(request, rma_id)
-    require(may_handle_rma(request.auth))
-    try:
-        _run(services.rma_advance_replacement, rma, actor=request.auth, **payload.dict())
-    except services.RmaEventRefused as exc:
-        return Status(409, {"detail": str(exc)})
-    return Status(201, _rma(request, rma_id))
-
-
-@router.post(
-    "/rmas/{int:rma_id}/products",
-    response={201: RmaDetailOut, **WRITE_ERRORS},
-    operation_id="rmas_product_add",
+_rma_step(
+    "products",
+    RmaProductIn,
+    services.rma_product_add,
+    name="rmas_product_add",
     summary="Add a faulty unit (product line)",
+    doc="Refused (409) once the RMA is closed.",
 )
-def rmas_product_add(request: HttpRequest, rma_id: int, payload: RmaProductIn):
-    rma = _rma(request, rma_id)
-    require(may_handle_rma(request.auth))
-    try:
-        _run(services.rma_product_add, rma, actor=request.auth, **payload.dict())
-    except services.RmaEventRefused as exc:
-        return Status(409, {"detail": str(exc)})
-    return Status(201, _rma(request, rma_id))
-
-
-@router.post(
-    "/rmas/{int:rma_id}/parts",
-    response={201: RmaDetailOut, **WRITE_ERRORS},
-    operation_id="rmas_part_add",
+_rma_step(
+    "parts",
+    RmaPartIn,
+    services.rma_part_add,
+    name="rmas_part_add",
     summary="Add a replacement-part line (更换零备件记录)",
+    doc="Refused (409) once the RMA is closed.",
 )
-def rmas_part_add(request: HttpRequest, rma_id: int, payload: RmaPartIn):
-    rma = _rma(request, rma_id)
-    require(may_handle_rma(request.auth))
-    try:
-        _run(services.rma_part_add, rma, actor=request.auth, **payload.dict())
-    except services.RmaEventRefused as exc:
-        return Status(409, {"detail": str(exc)})
-    return Status(201, _rma(request, rma_id))
 
 
 @router.patch(
@@ -451,10 +441,7 @@ def rmas_part_update(request: HttpRequest, rma_id: int, part_id: int, payload: R
 
 
 def _quote(request: HttpRequest, quote_id: int) -> Quote:
-    quote = selectors.quote_detail(user=request.auth, pk=quote_id)
-    if quote is None:
-        get_visible_or_404(Quote.objects.none(), quote_id)
-    return quote
+    return get_visible_or_404(selectors.quote_detail_visible(user=request.auth), quote_id)
 
 
 @router.get("/quotes", response=list[QuoteOut], operation_id="quotes_list", summary="List quotes")
@@ -491,6 +478,19 @@ def quotes_read(request: HttpRequest, quote_id: int):
     return _quote(request, quote_id)
 
 
+def _quote_step(
+    request: HttpRequest, quote_id: int, service: Callable, may: Callable, **fields
+) -> Quote | Status:
+    """One step of a quote: `service(quote, actor=…, **fields)` if `may(user, quote)`; a
+    step the quote's state refuses answers 409 with the reason."""
+    quote = _quote(request, quote_id)
+    require(may(request.auth, quote))
+    done = refused_as_409(
+        lambda: _run(service, quote, actor=request.auth, **fields), services.QuoteRefused
+    )
+    return done if isinstance(done, Status) else _quote(request, quote_id)
+
+
 @router.post(
     "/quotes/{int:quote_id}/send",
     response={200: QuoteOut, **WRITE_ERRORS},
@@ -498,23 +498,9 @@ def quotes_read(request: HttpRequest, quote_id: int):
     summary="Send a draft quote to the customer",
 )
 def quotes_send(request: HttpRequest, quote_id: int):
-    quote = _quote(request, quote_id)
-    require(may_handle_rma(request.auth))
-    try:
-        services.quote_send(quote, actor=request.auth)
-    except services.QuoteRefused as exc:
-        return Status(409, {"detail": str(exc)})
-    return _quote(request, quote_id)
-
-
-def _decide(request: HttpRequest, quote_id: int, payload: DecisionIn, service: Callable):
-    quote = _quote(request, quote_id)
-    require(may_decide_quote(request.auth, quote))
-    try:
-        _run(service, quote, actor=request.auth, **payload.dict())
-    except services.QuoteRefused as exc:
-        return Status(409, {"detail": str(exc)})
-    return _quote(request, quote_id)
+    return _quote_step(
+        request, quote_id, services.quote_send, lambda user, _quote: may_handle_rma(user)
+    )
 
 
 @router.post(
@@ -526,17 +512,21 @@ def _decide(request: HttpRequest, quote_id: int, payload: DecisionIn, service: C
 def quotes_accept(request: HttpRequest, quote_id: int, payload: DecisionIn):
     """A contact of the quote's organisation accepts it, or staff record that the customer
     did (`at`, `note`: who accepted and how). The answer names the new order."""
-    return _decide(request, quote_id, payload, services.quote_accept)
+    return _quote_step(request, quote_id, services.quote_accept, may_decide_quote, **payload.dict())
 
 
 @router.post(
     "/quotes/{int:quote_id}/decline",
     response={200: QuoteOut, **WRITE_ERRORS},
     operation_id="quotes_decline",
-    summary="Decline a sent quote",
+    summary="Decline a sent quote, saying why",
 )
 def quotes_decline(request: HttpRequest, quote_id: int, payload: DecisionIn):
-    return _decide(request, quote_id, payload, services.quote_decline)
+    """`note`: the customer's reason (required). A contact of the quote's organisation
+    declines it, or staff record that the customer did."""
+    return _quote_step(
+        request, quote_id, services.quote_decline, may_decide_quote, **payload.dict()
+    )
 
 
 # --- orders -----------------------------------------------------------------------------------

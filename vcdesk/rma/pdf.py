@@ -3,9 +3,10 @@
 from itertools import repeat
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from vcdesk.core.api import get_visible_or_404
 from vcdesk.core.pdf import pdf_response, render_pdf
 from vcdesk.rma import selectors
 from vcdesk.rma.models import Rma
@@ -34,7 +35,5 @@ def rma_pdf_bytes(rma: Rma, *, request: HttpRequest | None = None) -> bytes:
 
 @login_required
 def rma_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    rma = selectors.rma_detail(user=request.user, pk=pk)
-    if rma is None:
-        raise Http404
+    rma = get_visible_or_404(selectors.rma_detail_visible(user=request.user), pk)
     return pdf_response(rma_pdf_bytes(rma, request=request), filename=f"{rma.number}.pdf")

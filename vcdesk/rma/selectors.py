@@ -22,12 +22,10 @@ def rma_visible(*, user) -> QuerySet[Rma]:
     )
 
 
-def rma_detail(*, user, pk: int) -> Rma | None:
-    return (
-        rma_visible(user=user)
-        .prefetch_related(Prefetch("events", queryset=RmaEvent.objects.select_related("actor")))
-        .filter(pk=pk)
-        .first()
+def rma_detail_visible(*, user) -> QuerySet[Rma]:
+    """RMAs as one RMA's page, API answer and PDF show them: with their steps too."""
+    return rma_visible(user=user).prefetch_related(
+        Prefetch("events", queryset=RmaEvent.objects.select_related("actor"))
     )
 
 
@@ -51,13 +49,9 @@ def quote_visible(*, user) -> QuerySet[Quote]:
     return quotes
 
 
-def quote_detail(*, user, pk: int) -> Quote | None:
-    return (
-        quote_visible(user=user)
-        .select_related("created_by", "sent_by", "decided_by")
-        .filter(pk=pk)
-        .first()
-    )
+def quote_detail_visible(*, user) -> QuerySet[Quote]:
+    """Quotes as one quote's page and API answer show them: with who did what."""
+    return quote_visible(user=user).select_related("created_by", "sent_by", "decided_by")
 
 
 def order_visible(*, user) -> QuerySet[Order]:

@@ -764,9 +764,12 @@ def quote_accept(quote: Quote, *, actor, at: datetime | None = None, note: str =
 
 @transaction.atomic
 def quote_decline(quote: Quote, *, actor, at: datetime | None = None, note: str = "") -> Quote:
-    """The customer declines the quote (or staff record that they did)."""
+    """The customer declines the quote, saying why in `note` (or staff record that they
+    did, and the reason they gave): the integrator needs the reason to quote again."""
     quote = _locked_quote(quote)
     _refuse_unless_sent(quote)
+    if not note.strip():
+        raise ValidationError({"note": [_("Say why the quote is declined.")]})
     at = _decision_time(quote, at)
     user = _user(actor)
     quote.declined_at, quote.decided_by, quote.decision_note = at, user, note.strip()

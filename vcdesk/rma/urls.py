@@ -17,4 +17,5 @@ urlpatterns = [
     path("quotes/new/", views.quote_create, name="quote_create"),
     path("quotes/<int:pk>/", views.quote_detail, name="quote_detail"),
     path("quotes/<int:pk>/<slug:action>/", views.quote_decide, name="quote_decide"),
+    path("orders/", views.order_list, name="order_list"),
 ]

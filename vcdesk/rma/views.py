@@ -19,13 +19,14 @@ from django.views.decorators.http import require_POST
 
 from vcdesk.assets.selectors import device_entitlement
 from vcdesk.calendars.workdays import BEIJING
+from vcdesk.core.api import get_visible_or_404
 from vcdesk.core.history import history_entries
 from vcdesk.core.pages import filters_from_request, page_of
 from vcdesk.core.views import add_service_errors
 from vcdesk.customers.selectors import organisation_visible
 from vcdesk.rma import forms, process, selectors, services
 from vcdesk.rma.choices import FLOW, QuoteStatus, RmaEventType, RmaStatus, RmaStep
-from vcdesk.rma.filters import QuoteFilter, RmaFilter
+from vcdesk.rma.filters import OrderFilter, QuoteFilter, RmaFilter
 from vcdesk.rma.models import Quote, Rma
 from vcdesk.rma.permissions import may_decide_quote, may_handle_rma
 from vcdesk.service.selectors import service_record_detail
@@ -168,10 +169,7 @@ def rma_create(request: HttpRequest) -> HttpResponse:
 
 
 def _visible_rma_or_404(request: HttpRequest, pk: int) -> Rma:
-    rma = selectors.rma_detail(user=request.user, pk=pk)
-    if rma is None:
-        raise Http404
-    return rma
+    return get_visible_or_404(selectors.rma_detail_visible(user=request.user), pk)
 
 
 @login_required
@@ -398,7 +396,11 @@ def _quote_source(request: HttpRequest) -> tuple[Rma | None, object | None]:
     """The repair being quoted, from `?rma=` / `?record=` (or the same fields posted)."""
     data = request.POST if request.method == "POST" else request.GET
     rma_id, record_id = data.get("rma", ""), data.get("record", "")
-    rma = selectors.rma_detail(user=request.user, pk=int(rma_id)) if rma_id.isdigit() else None
+    rma = (
+        selectors.rma_detail_visible(user=request.user).filter(pk=int(rma_id)).first()
+        if rma_id.isdigit()
+        else None
+    )
     record = (
         service_record_detail(user=request.user, pk=int(record_id)) if record_id.isdigit() else None
     )
@@ -459,10 +461,7 @@ def quote_create(request: HttpRequest) -> HttpResponse:
 
 
 def _visible_quote_or_404(request: HttpRequest, pk: int) -> Quote:
-    quote = selectors.quote_detail(user=request.user, pk=pk)
-    if quote is None:
-        raise Http404
-    return quote
+    return get_visible_or_404(selectors.quote_detail_visible(user=request.user), pk)
 
 
 @login_required
@@ -502,7 +501,8 @@ def quote_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             return redirect("quote_detail", pk=pk)
         fields = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
         if request.user.is_customer_contact:
-            fields = {}  # the customer answers for themselves, now
+            # The customer answers for themselves, now; a decline says why.
+            fields = {"note": form.cleaned_data["note"]}
         service = services.quote_accept if action == "accept" else services.quote_decline
         done = (
             _("Quote accepted: the order is placed.")
@@ -520,3 +520,25 @@ def quote_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     else:
         messages.success(request, done)
     return redirect(reverse("quote_detail", args=[pk]))
+
+
+# --- orders ---------------------------------------------------------------------------------
+
+
+@login_required
+def order_list(request: HttpRequest) -> HttpResponse:
+    """The paid repairs ordered by accepting a quote, newest first; each links to its quote."""
+    filters, filter_errors = filters_from_request(OrderFilter, request)
+    page = page_of(request, filters.filter(selectors.order_visible(user=request.user)))
+    return render(
+        request,
+        "rma/order_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "filter_errors": filter_errors,
+            "organisations": []
+            if request.user.is_customer_contact
+            else organisation_visible(user=request.user).only("id", "name"),
+        },
+    )

@@ -165,7 +165,9 @@ def test_a_customer_contact_opens_their_own_pages_and_not_another_organisations(
     assert client.get(other).status_code == 404
 
 
-@pytest.mark.parametrize(("page", "attr"), [("/rma/", "rma"), ("/quotes/", "quote")])
+@pytest.mark.parametrize(
+    ("page", "attr"), [("/rma/", "rma"), ("/quotes/", "quote"), ("/orders/", "order")]
+)
 def test_a_customer_contacts_lists_show_only_their_own(
     client, contact_of_a, of_a, of_b, page, attr
 ):
@@ -174,3 +176,23 @@ def test_a_customer_contacts_lists_show_only_their_own(
 
     assert getattr(of_a, attr).number in html
     assert getattr(of_b, attr).number not in html
+
+
+@pytest.mark.parametrize("action", ["accept", "decline", "send"])
+def test_answering_another_organisations_quote_on_its_page_answers_404_and_changes_nothing(
+    client, contact_of_a, spares_keeper, org_b, board, action
+):
+    rma = file_rma(out_of_warranty_device(org_b), actor=spares_keeper.user)
+    line = {"kind": "part", "part_model": board.pk, "unit_price": "100.00"}
+    with time_machine.travel(T0 + HOUR, tick=False):
+        quote = services.quote_create(rma=rma, lines=[line], actor=spares_keeper.user)
+        services.quote_send(quote, actor=spares_keeper.user)
+    client.force_login(contact_of_a.user)
+
+    with time_machine.travel(T0 + DAY, tick=False):
+        response = client.post(f"/quotes/{quote.pk}/{action}/", {"note": "不要"})
+
+    assert response.status_code == 404
+    quote.refresh_from_db()
+    assert (quote.accepted_at, quote.declined_at) == (None, None)
+    assert not Order.objects.exists()

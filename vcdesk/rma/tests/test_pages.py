@@ -333,15 +333,50 @@ def test_the_customer_contact_accepts_a_sent_quote_on_its_page(contact_of_a, spa
     assert order.number in response.content.decode()
 
 
-def test_the_customer_contact_declines_a_sent_quote(contact_of_a, spares_keeper, rma):
+def test_the_customer_contact_declines_a_sent_quote_saying_why(contact_of_a, spares_keeper, rma):
     quote = sent_quote(rma, spares_keeper.user)
+    client = signed_in(contact_of_a)
+    page = client.get(f"/quotes/{quote.pk}/").content.decode()
+    decline_form = page.split('data-testid="decline-form"', 1)[1].split("</form>", 1)[0]
+    assert '<textarea id="decline-note" name="note"' in decline_form
 
     with time_machine.travel(T0 + DAY, tick=False):
-        signed_in(contact_of_a).post(f"/quotes/{quote.pk}/decline/")
+        response = client.post(
+            f"/quotes/{quote.pk}/decline/", {"note": "预算不足，明年再修"}, follow=True
+        )
 
     quote.refresh_from_db()
     assert quote.declined_at == T0 + DAY
+    assert (quote.decided_by, quote.decision_note) == (contact_of_a.user, "预算不足，明年再修")
     assert not Order.objects.exists()
+    assert "Reason for declining 预算不足，明年再修" in text_of(response)
+
+
+def test_a_decline_without_a_reason_is_refused_with_the_reason_and_changes_nothing(
+    contact_of_a, spares_keeper, rma
+):
+    quote = sent_quote(rma, spares_keeper.user)
+
+    with time_machine.travel(T0 + DAY, tick=False):
+        response = signed_in(contact_of_a).post(
+            f"/quotes/{quote.pk}/decline/", {"note": "  "}, follow=True
+        )
+
+    assert "Say why the quote is declined." in text_of(response)
+    quote.refresh_from_db()
+    assert quote.declined_at is None
+
+
+def test_a_customer_contact_cannot_backdate_their_answer(contact_of_a, spares_keeper, rma):
+    quote = sent_quote(rma, spares_keeper.user)
+
+    with time_machine.travel(T0 + DAY, tick=False):
+        signed_in(contact_of_a).post(
+            f"/quotes/{quote.pk}/accept/", {"note": "好", "at": "2026-03-10T10:00"}
+        )
+
+    quote.refresh_from_db()
+    assert quote.accepted_at == T0 + DAY
 
 
 def test_a_customer_contact_cannot_send_a_quote_nor_see_a_draft(contact_of_a, spares_keeper, rma):

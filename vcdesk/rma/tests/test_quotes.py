@@ -290,6 +290,19 @@ def test_a_draft_is_the_integrators_own_until_it_is_sent(
         assert api.post(f"{QUOTES}/{draft['id']}/accept", contact_of_a, {}).status_code == 404
 
 
+def test_a_decline_without_a_reason_answers_422_on_the_note_and_changes_nothing(
+    api, spares_keeper, contact_of_a, rma, board
+):
+    quote = create(api, spares_keeper, {"rma": rma.pk, "lines": [part_line(board, "1.00")]}).json()
+    with time_machine.travel(T0 + DAY, tick=False):
+        api.post(f"{QUOTES}/{quote['id']}/send", spares_keeper, {})
+        response = api.post(f"{QUOTES}/{quote['id']}/decline", contact_of_a, {"note": " "})
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "note"]
+    assert Quote.objects.get(pk=quote["id"]).declined_at is None
+
+
 @pytest.mark.parametrize(
     ("steps", "action", "reason"),
     [
@@ -307,7 +320,8 @@ def test_a_quote_that_cannot_move_so_answers_409(
     url = f"{QUOTES}/{quote['id']}"
     with time_machine.travel(T0 + DAY, tick=False):
         for earlier in steps:
-            assert api.post(f"{url}/{earlier}", spares_keeper, {}).status_code == 200
+            answer = {"note": "客户电话告知"}
+            assert api.post(f"{url}/{earlier}", spares_keeper, answer).status_code == 200
         orders = Order.objects.count()
 
         response = api.post(f"{url}/{action}", spares_keeper, {})
