@@ -27,7 +27,9 @@ def booking_visible(*, user) -> QuerySet[Booking]:
             "sites",
             Prefetch(
                 "assignments",
-                queryset=Assignment.objects.select_related("engineer").order_by("assigned_at"),
+                queryset=Assignment.objects.select_related(
+                    "engineer", "assigned_by", "released_by"
+                ).order_by("assigned_at", "id"),
             ),
         ),
         user=user,
@@ -58,12 +60,6 @@ def booking_detail(*, user, pk: int) -> Booking | None:
                 queryset=Incident.objects.select_related(
                     "site", "device__model", "service_record", "recorded_by"
                 ),
-            ),
-            Prefetch(
-                "assignments",
-                queryset=Assignment.objects.select_related(
-                    "engineer", "assigned_by", "released_by"
-                ).order_by("assigned_at", "id"),
             ),
         )
         .filter(pk=pk)
