@@ -12,6 +12,7 @@ from vcdesk.assets.api_io import router as assets_io_router
 from vcdesk.contracts.api import router as contracts_router
 from vcdesk.core.api import PermissionDenied, validation_error_items
 from vcdesk.customers.api import router as customers_router
+from vcdesk.inspections.api import router as inspections_router
 from vcdesk.rma.api import router as rma_router
 from vcdesk.service.api import router as service_router
 from vcdesk.spares.api import router as spares_router
@@ -62,3 +63,4 @@ api.add_router("", contracts_router)
 api.add_router("", service_router)
 api.add_router("", spares_router)
 api.add_router("", rma_router)
+api.add_router("", inspections_router)

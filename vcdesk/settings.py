@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "vcdesk.spares",
     "vcdesk.rma",
     "vcdesk.assurance",
+    "vcdesk.inspections",
     "vcdesk.notify",
     "vcdesk.dashboard",
     "vcdesk.demo",
@@ -138,6 +139,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 VCDESK_PERIODIC_TASKS = [
     "vcdesk.service.tasks.sweep_clocks",
     "vcdesk.notify.tasks.notifications_redrive",
+    "vcdesk.inspections.tasks.sweep_inspections",
 ]
 NINJA_PAGINATION_PER_PAGE = env_int("VCDESK_API_PAGE_SIZE", 50)
 NINJA_PAGINATION_MAX_LIMIT = env_int("VCDESK_API_MAX_LIMIT", 500)

@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("vcdesk.service.urls")),
     path("", include("vcdesk.spares.urls")),
     path("", include("vcdesk.rma.urls")),
+    path("", include("vcdesk.inspections.urls")),
 ]
