@@ -9,6 +9,7 @@ from vcdesk.accounts.api import router as accounts_router
 from vcdesk.accounts.auth import BearerAuth
 from vcdesk.assets.api import router as assets_router
 from vcdesk.assets.api_io import router as assets_io_router
+from vcdesk.assurance.api import router as assurance_router
 from vcdesk.contracts.api import router as contracts_router
 from vcdesk.core.api import PermissionDenied, validation_error_items
 from vcdesk.customers.api import router as customers_router
@@ -63,4 +64,5 @@ api.add_router("", contracts_router)
 api.add_router("", service_router)
 api.add_router("", spares_router)
 api.add_router("", rma_router)
+api.add_router("", assurance_router)
 api.add_router("", inspections_router)

@@ -79,7 +79,8 @@ def _locking(queryset: QuerySet) -> QuerySet:
     return queryset.select_for_update(no_key=True, of=("self",))
 
 
-def _aware(moment: datetime | None) -> datetime | None:
+def aware(moment: datetime | None) -> datetime | None:
+    """A naive time is Beijing time."""
     if moment is not None and timezone.is_naive(moment):
         return timezone.make_aware(moment, BEIJING)
     return moment
@@ -258,7 +259,7 @@ def booking_create(
     site_list = _sites(organisation, sites, errors)
     if contract is not None and "contract" not in errors:
         _check_contract_covers(contract, site_list, errors)
-    starts_at, ends_at = _aware(starts_at), _aware(ends_at)
+    starts_at, ends_at = aware(starts_at), aware(ends_at)
     _check_times(starts_at, ends_at, contract=contract, actor=actor, errors=errors)
     booking = Booking(
         title=(title or "").strip(),
@@ -311,7 +312,7 @@ def booking_update(booking: Booking, *, actor, **changes) -> Booking:
     old_start, old_end = booking.starts_at, booking.ends_at
     for field in ("starts_at", "ends_at"):
         if field in changes:
-            changes[field] = _aware(changes[field])
+            changes[field] = aware(changes[field])
     for field, value in changes.items():
         if isinstance(value, str):
             value = value.strip()
@@ -591,7 +592,7 @@ def check_record(
     now = timezone.now()
     errors: dict = {}
     kind = CheckKind(kind)
-    checked_at = _aware(checked_at) or now
+    checked_at = aware(checked_at) or now
     if checked_at > now + FUTURE_TOLERANCE:
         errors["checked_at"] = [_("The time is in the future.")]
     if result not in CheckResult.values:
@@ -695,7 +696,7 @@ def booking_check_in(
     booking = _locked(booking)
     _refuse_unless_open(booking)
     now = timezone.now()
-    at = _aware(at) or now
+    at = aware(at) or now
     if at > now + FUTURE_TOLERANCE:
         raise ValidationError({"at": [_("The time is in the future.")]})
     engineer_id = engineer.pk if isinstance(engineer, User) else engineer
@@ -794,7 +795,7 @@ def incident_record(
         raise BookingRefused(_("The booking is cancelled."))
     now = timezone.now()
     errors: dict = {}
-    occurred_at = _aware(occurred_at) or now
+    occurred_at = aware(occurred_at) or now
     if occurred_at > now + FUTURE_TOLERANCE:
         errors["occurred_at"] = [_("The time is in the future.")]
     if not (description or "").strip():
