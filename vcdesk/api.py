@@ -13,10 +13,12 @@ from vcdesk.assurance.api import router as assurance_router
 from vcdesk.contracts.api import router as contracts_router
 from vcdesk.core.api import PermissionDenied, validation_error_items
 from vcdesk.customers.api import router as customers_router
+from vcdesk.feedback.api import router as feedback_router
 from vcdesk.inspections.api import router as inspections_router
 from vcdesk.rma.api import router as rma_router
 from vcdesk.service.api import router as service_router
 from vcdesk.spares.api import router as spares_router
+from vcdesk.surveys.api import router as surveys_router
 
 api = NinjaAPI(
     title="vcdesk API",
@@ -64,5 +66,7 @@ api.add_router("", contracts_router)
 api.add_router("", service_router)
 api.add_router("", spares_router)
 api.add_router("", rma_router)
+api.add_router("", surveys_router)
+api.add_router("", feedback_router)
 api.add_router("", assurance_router)
 api.add_router("", inspections_router)

@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "vcdesk.service",
     "vcdesk.spares",
     "vcdesk.rma",
+    "vcdesk.surveys",
+    "vcdesk.feedback",
+    "vcdesk.portal",
     "vcdesk.assurance",
     "vcdesk.inspections",
     "vcdesk.notify",
@@ -139,6 +142,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 VCDESK_PERIODIC_TASKS = [
     "vcdesk.service.tasks.sweep_clocks",
     "vcdesk.notify.tasks.notifications_redrive",
+    "vcdesk.surveys.tasks.sweep_survey_milestones",
+    "vcdesk.feedback.tasks.sweep_overdue_issues",
     "vcdesk.inspections.tasks.sweep_inspections",
 ]
 NINJA_PAGINATION_PER_PAGE = env_int("VCDESK_API_PAGE_SIZE", 50)

@@ -15,5 +15,8 @@ urlpatterns = [
     path("", include("vcdesk.service.urls")),
     path("", include("vcdesk.spares.urls")),
     path("", include("vcdesk.rma.urls")),
+    path("", include("vcdesk.surveys.urls")),
+    path("", include("vcdesk.feedback.urls")),
+    path("", include("vcdesk.portal.urls")),
     path("", include("vcdesk.inspections.urls")),
 ]
