@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("vcdesk.service.urls")),
     path("", include("vcdesk.spares.urls")),
     path("", include("vcdesk.rma.urls")),
+    path("", include("vcdesk.assurance.urls")),
     path("", include("vcdesk.surveys.urls")),
     path("", include("vcdesk.feedback.urls")),
     path("", include("vcdesk.portal.urls")),

@@ -151,11 +151,15 @@ def quota_use(*, contract: Contract, on: date | None = None) -> QuotaUse | None:
     )
 
 
-def quota_overview(*, user, on: date | None = None) -> list[QuotaUse]:
-    """The current contract year's quota use of every contract `user` may see that is
-    already accepted (a customer contact: their organisation's)."""
+def quota_overview(
+    *, user, organisation_id: int | None = None, on: date | None = None
+) -> list[QuotaUse]:
+    """The current contract year's quota use of every accepted contract `user` may see (a
+    customer contact: their organisation's), or of one organisation's."""
     on = on or timezone.localdate(timezone=BEIJING)
     contracts = contract_visible(user=user).filter(accepted_on__lte=on).order_by("number")
+    if organisation_id is not None:
+        contracts = contracts.filter(organisation_id=organisation_id)
     return [use for c in contracts if (use := quota_use(contract=c, on=on)) is not None]
 
 
