@@ -27,7 +27,11 @@ class ServiceRecordFilter(Filters):
             return Q()
         # A promise is broken when one was recorded broken, or a running clock is past due
         # (the sweep may not have marked it yet).
-        broken = Q(has_breach=True) | Q(queue_key__lt=timezone.now())
+        # `has_breach__in=[True]`, not `has_breach=True`: Django writes the latter as the bare
+        # column (`WHERE "has_breach" OR …`), which SQLite cannot seek in
+        # record_breach_queue_idx and walks from the `has_breach = 0` end (~400,000 entries
+        # at 500,000 records); `"has_breach" IN (1)` is a seek. PostgreSQL is indifferent.
+        broken = Q(has_breach__in=[True]) | Q(queue_key__lt=timezone.now())
         return broken if value else ~broken
 
     def filter_due_before(self, value: datetime | None) -> Q:
@@ -42,6 +46,7 @@ class ServiceRecordFilter(Filters):
     def filter_open(self, value: bool | None) -> Q:
         if value is None:
             return Q()
+        # `~Q(status=CLOSED)` is the condition of the open-record indexes: keep them equal.
         closed = Q(status=RecordStatus.CLOSED)
         return ~closed if value else closed
 

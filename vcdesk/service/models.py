@@ -83,6 +83,21 @@ class ServiceRecord(TimeStampedModel):
             models.Index(fields=["organisation", "queue_key", "id"], name="record_org_queue_idx"),
             models.Index(fields=["status", "queue_key", "id"], name="record_status_queue_idx"),
             models.Index(fields=["has_breach", "queue_key", "id"], name="record_breach_queue_idx"),
+            # The open records only (the queue's backlog, not the history): the queue's page
+            # and its count, for staff or a customer, read the backlog alone. `status` and
+            # `has_breach` are key columns, not `include=` (SQLite ignores it), so SQLite
+            # answers from the index: it re-checks the bound `NOT status = %s` term. The
+            # condition must stay what `ServiceRecordFilter.filter_open` writes.
+            models.Index(
+                fields=["queue_key", "id", "status", "has_breach"],
+                condition=~models.Q(status=RecordStatus.CLOSED),
+                name="record_open_queue_idx",
+            ),
+            models.Index(
+                fields=["organisation", "queue_key", "id", "status", "has_breach"],
+                condition=~models.Q(status=RecordStatus.CLOSED),
+                name="record_org_open_queue_idx",
+            ),
             models.Index(fields=["device", "-reported_at"], name="record_device_idx"),
             models.Index(fields=["caller_phone"], name="record_caller_phone_idx"),
         ]

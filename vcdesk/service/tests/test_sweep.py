@@ -276,11 +276,10 @@ def test_the_sweep_clocks_command_sweeps_once(staff, device, capsys):
 def test_the_scheduler_enqueues_the_sweep_and_the_notification_re_drive(db, settings):
     queue = dummy_task_queue(settings)
     call_command("run_scheduler", "--once")
-    assert sorted(result.task.name for result in queue.waiting) == [
-        "notifications_redrive",
-        "sweep_clocks",
-    ]
-    assert queue.run_due() == 2
+    waiting = [result.task.name for result in queue.waiting]
+    # Other apps add their own sweeps to settings.VCDESK_PERIODIC_TASKS; these two are ours.
+    assert {"notifications_redrive", "sweep_clocks"} <= set(waiting)
+    assert queue.run_due() == len(waiting)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite serialises writers")
