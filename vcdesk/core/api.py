@@ -2,8 +2,9 @@
 
 Every resource of the installed base answers the same way, so the conventions live here
 once: lists are `{"items": [...], "count": N}` with `limit`/`offset` and the resource's
-filters; an object another organisation owns answers 404; a write the user may not make
-answers 403; bad input answers 422 with the field and the reason, and writes nothing.
+filters (`count` stops at 1,001, meaning "more than 1,000"); an object another
+organisation owns answers 404; a write the user may not make answers 403; bad input answers
+422 with the field and the reason, and writes nothing.
 """
 
 from collections.abc import Callable
@@ -45,15 +46,40 @@ class Filters(FilterSchema, Input):
 
 DEEP_OFFSET = 1_000
 
+# Lists count at most this many matches (and one more, to say "more"): a count is otherwise
+# a read of every matching row, and the lists whose matches grow with the history (every
+# service record, the closed ones, a customer's records) could not answer in constant time.
+COUNT_LIMIT = 1_000
+
 
 class Pagination(LimitOffsetPagination):
-    """`limit`/`offset`, each refused with 422 when out of range."""
+    """`limit`/`offset`, each refused with 422 when out of range; `count` capped."""
 
     class Input(Schema):
         limit: int = Field(
             ninja_settings.PAGINATION_PER_PAGE, ge=1, le=ninja_settings.PAGINATION_MAX_LIMIT
         )
         offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+    class Output(Schema):
+        items: list[Any]
+        count: int = Field(
+            ...,
+            ge=0,
+            le=COUNT_LIMIT + 1,
+            description=(
+                f"How many items match, counted up to {COUNT_LIMIT:,}: "
+                f"{COUNT_LIMIT + 1:,} means more than {COUNT_LIMIT:,}. "
+                "Page on with `offset` until a page comes back short."
+            ),
+        )
+
+    def _items_count(self, queryset) -> int:
+        if not isinstance(queryset, QuerySet):
+            return min(len(queryset), COUNT_LIMIT + 1)
+        # `values("pk").order_by()`: without them the sliced count keeps the joins and the
+        # ORDER BY, and walks the list's sort index instead of the cheapest one.
+        return queryset.values("pk").order_by()[: COUNT_LIMIT + 1].count()
 
     def paginate_queryset(self, queryset: QuerySet, pagination: Input, request, **params):
         page = super().paginate_queryset(queryset, pagination, request, **params)
