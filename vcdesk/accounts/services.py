@@ -29,6 +29,7 @@ SERVICE_MANAGER_ADMIN_APPS = (
     "calendars",
     "service",
     "notify",
+    "assurance",
 )
 
 
@@ -96,6 +97,19 @@ def user_create(
     user._history_user = actor
     user.save()
     user.groups.add(role_groups_ensure()[role])
+    return user
+
+
+@transaction.atomic
+def user_set_senior(user: User, *, is_senior: bool, actor=None) -> User:
+    """Mark a field engineer senior (they may guard important meetings), or not."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if is_senior and not user.has_role(Role.FIELD_ENGINEER):
+        raise ValidationError({"is_senior": [_("Only a field engineer can be a senior engineer.")]})
+    if user.is_senior != is_senior:
+        user.is_senior = is_senior
+        user._history_user = actor
+        user.save(update_fields=["is_senior"])
     return user
 
 

@@ -12,6 +12,7 @@ from vcdesk.accounts.choices import Role
 from vcdesk.accounts.models import User
 from vcdesk.assets.choices import DeviceKind, DeviceStatus
 from vcdesk.assets.models import Device, DeviceModel, FirmwareChange
+from vcdesk.assurance.models import Booking
 from vcdesk.contracts.models import Contract
 from vcdesk.customers.choices import Industry
 from vcdesk.customers.models import Contact, Organisation, Site
@@ -115,6 +116,7 @@ def test_seed_demo_is_the_same_every_time():
     seed()
     first = sorted(Device.objects.values_list("serial", "firmware_version", "site__name"))
     contacts = sorted(Contact.objects.values_list("name", "phone"))
+    Booking.objects.all().delete()  # cascades assignments, checks, kit items, incidents
     for model in (Order, QuoteLine, Quote, RmaPart, RmaProduct, RmaEvent, Rma):
         model.objects.all().delete()
     for model in (SpareRequest, StockMovement, Reservation, StockLevel, PartModel, Warehouse):

@@ -29,6 +29,7 @@ from vcdesk.contracts.services import contract_create
 from vcdesk.customers.models import Contact, Organisation, Site
 from vcdesk.customers.services import contact_create, organisation_create, site_create
 from vcdesk.demo import data
+from vcdesk.demo.assurance_data import load_assurance
 from vcdesk.demo.rma_data import load_rmas
 from vcdesk.demo.service_data import load_service_records
 from vcdesk.demo.spares_data import load_spares
@@ -121,6 +122,7 @@ class DemoLoader:
         records = load_service_records(users=users, now=timezone.now(), seed=data.RANDOM_SEED)
         load_spares(users=users)
         load_rmas(users=users, now=timezone.now())
+        load_assurance(users=users, now=timezone.now())
         return {
             "organisations": len(orgs),
             "sites": len(sites),
