@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.files import UploadedFile
@@ -292,9 +293,7 @@ def issue_records_supervision_add(request: HttpRequest, issue_id: int, payload: 
     operation_id="issue_records_attachment_add",
     summary="Attach a file (multipart field `file`): a fax, a letter, a photo",
 )
-def issue_records_attachment_add(
-    request: HttpRequest, issue_id: int, file: UploadedFile = File(...)
-):
+def issue_records_attachment_add(request: HttpRequest, issue_id: int, file: File[UploadedFile]):
     issue = _issue(request, issue_id)
     require(may_attach(request.auth, issue))
     attachment = _run(services.issue_attachment_add, issue, upload=file, actor=request.auth)
@@ -333,7 +332,7 @@ def feedback_records_create(request: HttpRequest, payload: FeedbackIn):
     issue = _issue(request, fields.pop("issue"))
     require(may_handle_issues(request.auth))
     if getattr(issue, "feedback", None) is not None:
-        return Status(409, {"detail": "This issue already has a feedback record; change it."})
+        return Status(409, {"detail": _("This issue already has a feedback record; change it.")})
     try:
         feedback = _run(services.feedback_record_save, issue, actor=request.auth, **fields)
     except services.FeedbackRefused as exc:

@@ -2,16 +2,17 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Score(models.IntegerChoices):
     """The plan's scale; "not applicable" is no score at all (stored as NULL)."""
 
-    VERY_SATISFIED = 5, _("Very satisfied")
-    SATISFIED = 4, _("Satisfied")
-    AVERAGE = 3, _("Average")
-    DISSATISFIED = 2, _("Dissatisfied")
-    VERY_DISSATISFIED = 1, _("Very dissatisfied")
+    VERY_SATISFIED = 5, pgettext_lazy("satisfaction score", "Very satisfied")
+    SATISFIED = 4, pgettext_lazy("satisfaction score", "Satisfied")
+    AVERAGE = 3, pgettext_lazy("satisfaction score", "Average")
+    DISSATISFIED = 2, pgettext_lazy("satisfaction score", "Dissatisfied")
+    VERY_DISSATISFIED = 1, pgettext_lazy("satisfaction score", "Very dissatisfied")
 
 
 class InvitationTrigger(models.TextChoices):
