@@ -7,15 +7,16 @@ movements answer them 403 — the warehouses' stock is none of their business.
 
 A step the service record cannot take now (a spare already requested, the record closed)
 answers 409 with the reason, as the record's own events do; so does a spare request step
-refused for the request's state (shipping one already shipped, an arrival before shipping).
+refused for the request's state (shipping one already shipped or cancelled, an arrival
+before shipping, cancelling one that has shipped).
 """
 
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, TypeVar
+from typing import Annotated
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -27,12 +28,12 @@ from vcdesk.core.api import (
     Pagination,
     crud_routes,
     get_visible_or_404,
+    refused_as_409,
     require,
     validation_error_items,
 )
 from vcdesk.service.api import ClockOut
 from vcdesk.service.selectors import service_record_visible
-from vcdesk.service.services import EventRefused
 from vcdesk.spares import filters, reference, selectors, services
 from vcdesk.spares.choices import MovementKind, SpareRequestStatus, WarehouseKind
 from vcdesk.spares.filters import Id
@@ -319,10 +320,11 @@ class SpareRequestOut(Schema):
     requested_at: datetime
     carrier: str
     tracking_number: str
-    serial: str
+    serials: list[str] = Field(description="The serial numbers shipped, one per unit")
     shipped_at: datetime | None
     arrived_at: datetime | None
     cancelled_at: datetime | None
+    cancel_reason: str
     spare_ship_due_at: datetime | None = Field(alias="ship_due_at")
     spare_arrival_due_at: datetime | None = Field(alias="arrival_due_at")
     clocks: list[ClockOut]
@@ -347,7 +349,16 @@ class SpareRequestIn(Input):
 class SpareShipIn(Input):
     carrier: str = Field(min_length=1, max_length=50)
     tracking_number: str = Field(min_length=1, max_length=50)
-    serial: str = Field("", max_length=100)
+    serials: list[Serial] = Field(
+        [],
+        max_length=MAX_QUANTITY,
+        description="A serialised part: one serial number per unit, each in stock at the "
+        "request's warehouse; none otherwise",
+    )
+
+
+class SpareCancelIn(Input):
+    reason: str = Field(min_length=1, max_length=500)
 
 
 class SpareArriveIn(Input):
@@ -374,34 +385,6 @@ class ProposalOut(Schema):
 
 def _spare_request(request: HttpRequest, pk: int) -> SpareRequest:
     return get_visible_or_404(selectors.spare_request_visible(user=request.auth), pk)
-
-
-def _state_refusals_as_409(exc: ValidationError) -> Status | None:
-    """A refusal that names no field is about the request's state: a conflict (409)."""
-    if not hasattr(exc, "error_dict") or set(exc.error_dict) == {NON_FIELD_ERRORS}:
-        return Status(409, {"detail": " ".join(exc.messages)})
-    return None
-
-
-T = TypeVar("T")
-
-
-def _spare_step(step: Callable[[], T], *, field_names: dict[str, str] | None = None) -> T | Status:
-    """Run one spare request step. A refused record event, or a step refused for the
-    request's state, answers 409; bad input 422 on the API's own field names."""
-    try:
-        return step()
-    except EventRefused as exc:
-        return Status(409, {"detail": str(exc)})
-    except ValidationError as exc:
-        conflict = _state_refusals_as_409(exc)
-        if conflict is not None:
-            return conflict
-        if field_names:
-            exc = ValidationError(
-                {field_names.get(f, f): errors for f, errors in exc.error_dict.items()}
-            )
-        raise exc from None
 
 
 @router.get(
@@ -457,7 +440,7 @@ def spare_requests_create(request: HttpRequest, payload: SpareRequestIn):
         part_model=payload.part_model,
         warehouse=payload.warehouse,
     )
-    created = _spare_step(
+    created = refused_as_409(
         lambda: services.spare_request_create(
             service_record=found["service_record"],
             part_model=found["part_model"],
@@ -465,7 +448,8 @@ def spare_requests_create(request: HttpRequest, payload: SpareRequestIn):
             warehouse=found["warehouse"],
             note=payload.note,
             actor=request.auth,
-        )
+        ),
+        *services.STEP_REFUSALS,
     )
     if isinstance(created, Status):
         return created
@@ -482,6 +466,17 @@ def spare_requests_read(request: HttpRequest, request_id: int):
     return _spare_request(request, request_id)
 
 
+def _spare_request_step(
+    request: HttpRequest, request_id: int, step: Callable[[SpareRequest], object]
+) -> SpareRequest | Status:
+    """One step of a spare request the user may see: `step(spare_request)` by spares
+    staff (403 otherwise); a step refused now answers 409 with the reason."""
+    spare_request = _spare_request(request, request_id)
+    require(may_manage_spares(request.auth))
+    done = refused_as_409(lambda: step(spare_request), *services.STEP_REFUSALS)
+    return done if isinstance(done, Status) else _spare_request(request, request_id)
+
+
 @router.post(
     "/spare-requests/{int:request_id}/ship",
     response={200: SpareRequestOut, **WRITE_ERRORS},
@@ -489,16 +484,14 @@ def spare_requests_read(request: HttpRequest, request_id: int):
     summary="Ship a reserved spare with its carrier and tracking number",
 )
 def spare_requests_ship(request: HttpRequest, request_id: int, payload: SpareShipIn):
-    """A serialised part needs the `serial` shipped, one that is in stock at the request's
-    warehouse. Records the service record's `spare_shipped` event (its `spare_ship` clock
-    is met)."""
-    spare_request = _spare_request(request, request_id)
-    require(may_manage_spares(request.auth))
-    shipped = _spare_step(
-        lambda: services.spare_request_ship(spare_request, actor=request.auth, **payload.dict()),
-        field_names={"serials": "serial"},
+    """A serialised part needs `serials`, one per unit of the request, each in stock at the
+    request's warehouse (422 on `serials` otherwise). Records the service record's
+    `spare_shipped` event (its `spare_ship` clock is met); 409 once shipped or cancelled."""
+    return _spare_request_step(
+        request,
+        request_id,
+        lambda spare: services.spare_request_ship(spare, actor=request.auth, **payload.dict()),
     )
-    return shipped if isinstance(shipped, Status) else _spare_request(request, request_id)
 
 
 @router.post(
@@ -510,9 +503,28 @@ def spare_requests_ship(request: HttpRequest, request_id: int, payload: SpareShi
 def spare_requests_arrive(request: HttpRequest, request_id: int, payload: SpareArriveIn):
     """`at` defaults to now. Records the service record's `spare_arrived` event (its
     `spare_arrival` clock is met)."""
-    spare_request = _spare_request(request, request_id)
-    require(may_manage_spares(request.auth))
-    arrived = _spare_step(
-        lambda: services.spare_request_arrive(spare_request, actor=request.auth, at=payload.at)
+    return _spare_request_step(
+        request,
+        request_id,
+        lambda spare: services.spare_request_arrive(spare, actor=request.auth, at=payload.at),
     )
-    return arrived if isinstance(arrived, Status) else _spare_request(request, request_id)
+
+
+@router.post(
+    "/spare-requests/{int:request_id}/cancel",
+    response={200: SpareRequestOut, **WRITE_ERRORS},
+    operation_id="spare_requests_cancel",
+    summary="Cancel a spare request that has not shipped",
+)
+def spare_requests_cancel(request: HttpRequest, request_id: int, payload: SpareCancelIn):
+    """`reason`: why the spare is no longer needed. The reservation is released (a
+    `released` stock movement: the units are available again) and the service record's
+    `spare_cancelled` event stops its `spare_ship` and `spare_arrival` clocks. Once the
+    spare has shipped, or when it was already cancelled, answers 409."""
+    return _spare_request_step(
+        request,
+        request_id,
+        lambda spare: services.spare_request_cancel(
+            spare, actor=request.auth, reason=payload.reason
+        ),
+    )

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class WarehouseKind(models.TextChoices):
@@ -36,5 +37,7 @@ MOVEMENT_EFFECT: dict[MovementKind, tuple[int, int]] = {
 class SpareRequestStatus(models.TextChoices):
     RESERVED = "reserved", _("Reserved")
     SHIPPED = "shipped", _("Shipped")
-    ARRIVED = "arrived", _("Arrived")
+    # "Arrived" of a spare is 已到货 (goods received); the record's "Arrived" is an engineer
+    # on site (到场): one English word, two meanings.
+    ARRIVED = "arrived", pgettext_lazy("spare request status", "Arrived")
     CANCELLED = "cancelled", _("Cancelled")

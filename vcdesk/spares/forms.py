@@ -3,7 +3,6 @@
 import re
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from vcdesk.spares.models import PartModel, Warehouse
@@ -92,7 +91,8 @@ class StockTransferForm(forms.Form):
 
 
 class SpareShipForm(forms.Form):
-    """Carrier, tracking number and, for a serialised part, the serial shipped."""
+    """Carrier, tracking number and, for a serialised part, the serial numbers shipped:
+    chosen from those in stock at the request's warehouse, one per unit."""
 
     carrier = forms.ChoiceField(
         label=_("Carrier"), choices=[*CARRIERS, (OTHER_CARRIER, _("Other carrier"))]
@@ -104,17 +104,25 @@ class SpareShipForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": _("Carrier name")}),
     )
     tracking_number = forms.CharField(label=_("Tracking number"), max_length=50)
-    serial = forms.ChoiceField(label=_("Serial number"), required=False)
 
-    def __init__(self, *args, serials: list[str] | None = None, **kwargs):
+    def __init__(self, *args, serials: list[str] | None = None, quantity: int = 1, **kwargs):
         super().__init__(*args, **kwargs)
         if serials is None:
-            del self.fields["serial"]
+            return
+        choices = [(s, s) for s in serials]
+        if quantity == 1:
+            self.fields["serials"] = forms.ChoiceField(
+                label=_("Serial number"),
+                choices=[("", _("Choose the serial shipped")), *choices],
+            )
         else:
-            self.fields["serial"].required = True
-            self.fields["serial"].choices = [("", _("Choose the serial shipped"))] + [
-                (s, s) for s in serials
-            ]
+            # One per unit: how many must be ticked is the ship service's rule, and its
+            # refusal shows next to this field.
+            self.fields["serials"] = forms.MultipleChoiceField(
+                label=_("Serial numbers (%(quantity)d, one per unit)") % {"quantity": quantity},
+                choices=choices,
+                widget=forms.CheckboxSelectMultiple,
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -125,13 +133,22 @@ class SpareShipForm(forms.Form):
             cleaned["carrier"] = other
         return cleaned
 
-    def service_fields(self) -> dict[str, str]:
+    def service_fields(self) -> dict:
         """What spare_request_ship takes."""
+        serials = self.cleaned_data.get("serials") or []
         return {
             "carrier": self.cleaned_data["carrier"],
             "tracking_number": self.cleaned_data["tracking_number"],
-            "serial": self.cleaned_data.get("serial", ""),
+            "serials": [serials] if isinstance(serials, str) else list(serials),
         }
+
+
+class SpareCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the spare no longer needed?"),
+        max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. fixed by a reboot")}),
+    )
 
 
 class SpareRequestForm(forms.Form):
@@ -148,11 +165,3 @@ class SpareRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         if part_models is not None:
             self.fields["part_model"].queryset = part_models
-
-    def clean(self):
-        cleaned = super().clean()
-        part_model, quantity = cleaned.get("part_model"), cleaned.get("quantity")
-        if part_model is not None and part_model.serialised and quantity and quantity > 1:
-            # A spare request ships one serial number (vcdesk.spares.services).
-            raise ValidationError({"quantity": _("Request one serialised part at a time.")})
-        return cleaned

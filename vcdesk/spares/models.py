@@ -173,8 +173,10 @@ class StockMovement(models.Model):
 
 class SpareRequest(TimeStampedModel):
     """A spare for a service record (R4.2): reserved at the nearest warehouse with stock,
-    shipped with a carrier and tracking number, confirmed on arrival. Each step writes the
-    record's spare_requested / spare_shipped / spare_arrived event, so its clocks follow."""
+    shipped with a carrier and tracking number (and a serial number per unit of a serialised
+    part), confirmed on arrival, or cancelled before it ships. Each step writes the record's
+    spare_requested / spare_shipped / spare_arrived / spare_cancelled event, so its clocks
+    follow."""
 
     service_record = models.ForeignKey(
         "service.ServiceRecord",
@@ -194,10 +196,10 @@ class SpareRequest(TimeStampedModel):
     requested_at = models.DateTimeField(_("requested at"))
     carrier = models.CharField(_("carrier"), max_length=50, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=50, blank=True)
-    serial = models.CharField(_("serial number shipped"), max_length=100, blank=True)
     shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
     arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("why it was cancelled"), max_length=500, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -214,6 +216,17 @@ class SpareRequest(TimeStampedModel):
     @property
     def warehouse(self) -> Warehouse:
         return self.reservation.warehouse
+
+    @property
+    def serials(self) -> list[str]:
+        """The serial numbers shipped, one per unit of a serialised part: read from the
+        shipped stock movements of the request's reservation (prefetch
+        `reservation__movements` for a list)."""
+        return sorted(
+            m.serial
+            for m in self.reservation.movements.all()
+            if m.kind == MovementKind.SHIPPED and m.serial
+        )
 
     @property
     def status(self) -> SpareRequestStatus:

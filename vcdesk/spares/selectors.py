@@ -23,6 +23,7 @@ from vcdesk.assets.models import DeviceModel
 from vcdesk.core.tenancy import scope_to_user
 from vcdesk.service.choices import ClockKind
 from vcdesk.service.models import Clock
+from vcdesk.spares.choices import MovementKind
 from vcdesk.spares.cities import FAR
 from vcdesk.spares.models import PartModel, SpareRequest, StockLevel, StockMovement, Warehouse
 from vcdesk.spares.permissions import may_see_stock
@@ -103,11 +104,18 @@ def spare_request_visible(*, user) -> QuerySet[SpareRequest]:
             "service_record__device__model",
         )
         .prefetch_related(
+            # The serials shipped (SpareRequest.serials), not every movement of the request.
+            Prefetch(
+                "reservation__movements",
+                queryset=StockMovement.objects.filter(kind=MovementKind.SHIPPED)
+                .exclude(serial="")
+                .only("id", "reservation_id", "kind", "serial"),
+            ),
             Prefetch(
                 "service_record__clocks",
                 queryset=Clock.objects.filter(kind__in=SPARE_CLOCKS).order_by("started_at"),
                 to_attr="spare_clocks",
-            )
+            ),
         )
         .annotate(
             ship_due_at=_spare_clock_due(ClockKind.SPARE_SHIP),

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from vcdesk.service.choices import EventType
 from vcdesk.service.models import ServiceRecord
-from vcdesk.service.services import service_record_event_add
+from vcdesk.service.services import EventRefused, service_record_event_add
 from vcdesk.spares.choices import MOVEMENT_EFFECT, MovementKind, WarehouseKind
 from vcdesk.spares.cities import distance_km
 from vcdesk.spares.models import (
@@ -39,6 +39,17 @@ from vcdesk.spares.models import (
     StockMovement,
     Warehouse,
 )
+
+
+class SpareRequestRefused(Exception):
+    """The spare request cannot take this step now (409): it was already shipped,
+    cancelled or arrived. Nothing was written."""
+
+
+# What refuses a spare request's step now (409 in the API, a message on a page): the
+# record's process (a spare already on its way, the record closed) or the request's state.
+STEP_REFUSALS = (EventRefused, SpareRequestRefused)
+
 
 SERIAL_IN = (MovementKind.RECEIVED, MovementKind.RETURNED, MovementKind.TRANSFERRED_IN)
 SERIAL_OUT = (MovementKind.SHIPPED, MovementKind.SCRAPPED, MovementKind.TRANSFERRED_OUT)
@@ -112,7 +123,12 @@ def _check_serials(part_model: PartModel, serials: list[str], quantity: int) -> 
     serials = [s.strip() for s in serials if s and s.strip()]
     if part_model.serialised and len(serials) != quantity:
         raise ValidationError(
-            {"serials": [_("A serialised part needs one serial number per unit.")]}
+            {
+                "serials": [
+                    _("Give one serial number per unit: %(quantity)d needed, %(given)d given.")
+                    % {"quantity": quantity, "given": len(serials)}
+                ]
+            }
         )
     if not part_model.serialised and serials:
         raise ValidationError({"serials": [_("This part model has no serial numbers.")]})
@@ -266,7 +282,7 @@ def stock_reserve(
 
 
 @transaction.atomic
-def stock_release(reservation: Reservation, *, actor) -> Reservation:
+def stock_release(reservation: Reservation, *, actor, note: str = "") -> Reservation:
     """Give reserved stock back to available (the spare is no longer needed)."""
     reservation = (
         _locking(Reservation.objects)
@@ -282,6 +298,7 @@ def stock_release(reservation: Reservation, *, actor) -> Reservation:
         quantity=reservation.quantity,
         reservation=reservation,
         actor=actor,
+        note=note,
     )
     reservation.released_at = movement.at
     reservation.save(update_fields=["released_at"])
@@ -488,39 +505,49 @@ def spare_request_create(
     return request
 
 
-@transaction.atomic
-def spare_request_ship(
-    request: SpareRequest, *, carrier: str, tracking_number: str, serial: str = "", actor
-) -> SpareRequest:
-    """Ship the reserved spare (writes the record's spare_shipped event)."""
-    request = (
+def _locked_request(request: SpareRequest) -> SpareRequest:
+    return (
         _locking(SpareRequest.objects)
-        .select_related("reservation", "part_model")
+        .select_related("reservation", "part_model", "service_record")
         .get(pk=request.pk)
     )
+
+
+@transaction.atomic
+def spare_request_ship(
+    request: SpareRequest,
+    *,
+    carrier: str,
+    tracking_number: str,
+    serials: list[str] = (),
+    serial: str = "",
+    actor,
+) -> SpareRequest:
+    """Ship the reserved spare (writes the record's spare_shipped event). A serialised part
+    ships with one serial number per unit, each in stock at the request's warehouse
+    (`serial` is the one serial of a one-unit request, a shorthand for `serials=[serial]`)."""
+    request = _locked_request(request)
+    if request.shipped_at or request.cancelled_at:
+        raise SpareRequestRefused(_("The spare was already shipped or cancelled."))
     errors = {}
     if not carrier.strip():
         errors["carrier"] = [_("Name the carrier.")]
     if not tracking_number.strip():
         errors["tracking_number"] = [_("Give the tracking number.")]
-    if request.shipped_at or request.cancelled_at:
-        errors["__all__"] = [_("The spare was already shipped or cancelled.")]
     if errors:
         raise ValidationError(errors)
-    movements = stock_ship(request.reservation, actor=actor, serials=[serial] if serial else [])
+    movements = stock_ship(
+        request.reservation, actor=actor, serials=[*serials, serial] if serial else serials
+    )
     request.reservation.refresh_from_db(fields=["shipped_at"])
     event = service_record_event_add(
         request.service_record,
         type=EventType.SPARE_SHIPPED,
         at=movements[0].at,
-        note=f"{carrier} {tracking_number}",
+        note=f"{carrier.strip()} {tracking_number.strip()}",
         actor=actor,
     )
-    request.carrier, request.tracking_number, request.serial = (
-        carrier.strip(),
-        tracking_number.strip(),
-        serial.strip(),
-    )
+    request.carrier, request.tracking_number = carrier.strip(), tracking_number.strip()
     request.shipped_at = event.at
     request._history_user = _user(actor)
     request.save()
@@ -532,13 +559,41 @@ def spare_request_arrive(
     request: SpareRequest, *, actor, at: datetime | None = None
 ) -> SpareRequest:
     """The spare reached the meeting room (writes the record's spare_arrived event)."""
-    request = _locking(SpareRequest.objects).get(pk=request.pk)
+    request = _locked_request(request)
     if request.shipped_at is None or request.arrived_at is not None:
-        raise ValidationError(_("Only a shipped spare that has not arrived can arrive."))
+        raise SpareRequestRefused(_("Only a shipped spare that has not arrived can arrive."))
     event = service_record_event_add(
         request.service_record, type=EventType.SPARE_ARRIVED, at=at, actor=actor
     )
     request.arrived_at = event.at
+    request._history_user = _user(actor)
+    request.save()
+    return request
+
+
+@transaction.atomic
+def spare_request_cancel(request: SpareRequest, *, reason: str, actor) -> SpareRequest:
+    """Withdraw a spare request before it ships (the fault was fixed otherwise, the wrong
+    part was asked for): its reservation is released — a `released` movement gives the
+    stock back to available — and the record's spare_cancelled event stops its spare
+    clocks. Refused (SpareRequestRefused) once shipped, or when already cancelled."""
+    request = _locked_request(request)
+    if request.cancelled_at:
+        raise SpareRequestRefused(_("The spare request was already cancelled."))
+    if request.shipped_at:
+        raise SpareRequestRefused(
+            _("The spare has already shipped; it can no longer be cancelled.")
+        )
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the spare is no longer needed.")]})
+    # Lock order: the reservation and its stock level before the service record.
+    reservation = stock_release(request.reservation, actor=actor, note=reason)
+    event = service_record_event_add(
+        request.service_record, type=EventType.SPARE_CANCELLED, note=reason, actor=actor
+    )
+    request.cancelled_at, request.cancel_reason = event.at, reason
+    request.reservation = reservation
     request._history_user = _user(actor)
     request.save()
     return request

@@ -12,4 +12,7 @@ urlpatterns = [
     path(
         "spares/requests/<int:pk>/arrive/", views.spare_request_arrive, name="spare_request_arrive"
     ),
+    path(
+        "spares/requests/<int:pk>/cancel/", views.spare_request_cancel, name="spare_request_cancel"
+    ),
 ]

@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from vcdesk.core.api import get_visible_or_404
 from vcdesk.core.pages import filters_from_request, page_of
-from vcdesk.core.views import add_service_errors
+from vcdesk.core.views import add_service_errors, url_has_allowed_host_and_scheme_or
 from vcdesk.service.models import Clock
 from vcdesk.service.selectors import service_record_visible
-from vcdesk.service.services import EventRefused
 from vcdesk.spares import forms, selectors, services
 from vcdesk.spares.choices import SpareRequestStatus, WarehouseKind
 from vcdesk.spares.filters import PartModelFilter, SpareRequestFilter, StockLevelFilter
@@ -216,7 +216,9 @@ def _ship_form(spare: SpareRequest, data=None) -> forms.SpareShipForm:
         serials = services.serials_in_stock(
             warehouse=spare.reservation.warehouse, part_model=spare.part_model
         )
-    return forms.SpareShipForm(data, serials=serials, auto_id=f"ship{spare.pk}_%s")
+    return forms.SpareShipForm(
+        data, serials=serials, quantity=spare.quantity, auto_id=f"ship{spare.pk}_%s"
+    )
 
 
 def _render_requests(
@@ -255,10 +257,7 @@ def spare_request_queue(request: HttpRequest) -> HttpResponse:
 
 
 def _visible_spare_or_404(request: HttpRequest, pk: int) -> SpareRequest:
-    spare = selectors.spare_request_visible(user=request.user).filter(pk=pk).first()
-    if spare is None:
-        raise Http404
-    return spare
+    return get_visible_or_404(selectors.spare_request_visible(user=request.user), pk)
 
 
 def _back_to_requests(request: HttpRequest) -> str:
@@ -275,10 +274,10 @@ def spare_request_ship(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.spare_request_ship(spare, actor=request.user, **form.service_fields())
-        except EventRefused as exc:
+        except services.STEP_REFUSALS as exc:
             messages.error(request, str(exc))
         except ValidationError as exc:
-            add_service_errors(form, _with_form_field_names(exc))
+            add_service_errors(form, exc)
             return _render_requests(request, failed=(pk, form))
         else:
             messages.success(
@@ -294,15 +293,6 @@ def spare_request_ship(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_requests(request, failed=(pk, form))
 
 
-def _with_form_field_names(exc: ValidationError) -> ValidationError:
-    """The ship service names the serials `serials`; the form has one `serial`."""
-    if not hasattr(exc, "error_dict"):
-        return exc
-    return ValidationError(
-        {("serial" if f == "serials" else f): errors for f, errors in exc.error_dict.items()}
-    )
-
-
 @login_required
 @require_POST
 def spare_request_arrive(request: HttpRequest, pk: int) -> HttpResponse:
@@ -310,16 +300,48 @@ def spare_request_arrive(request: HttpRequest, pk: int) -> HttpResponse:
     spare = _visible_spare_or_404(request, pk)
     try:
         services.spare_request_arrive(spare, actor=request.user)
-    except EventRefused as exc:
+    except services.STEP_REFUSALS as exc:
         messages.error(request, str(exc))
-    except ValidationError as exc:
-        _show_errors(request, exc)
     else:
         messages.success(
             request,
             _("%(record)s: the spare arrived.") % {"record": spare.service_record.number},
         )
     return redirect(_back_to_requests(request))
+
+
+@login_required
+@require_POST
+def spare_request_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Withdraw a spare that has not shipped, saying why; back to the page it was asked
+    from (`next`: the record's page or the requests page)."""
+    _managers_only(request)
+    spare = _visible_spare_or_404(request, pk)
+    form = forms.SpareCancelForm(request.POST)
+    if not form.is_valid():
+        _show_errors(request, ValidationError(form.errors["reason"]))
+    else:
+        try:
+            services.spare_request_cancel(spare, actor=request.user, **form.cleaned_data)
+        except services.STEP_REFUSALS as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            _show_errors(request, exc)
+        else:
+            messages.success(
+                request,
+                _("%(record)s: spare request cancelled; %(quantity)d × %(part)s available again.")
+                % {
+                    "record": spare.service_record.number,
+                    "quantity": spare.quantity,
+                    "part": spare.part_model.part_number,
+                },
+            )
+    return redirect(
+        url_has_allowed_host_and_scheme_or(
+            request, request.POST.get("next"), reverse("spare_request_queue")
+        )
+    )
 
 
 # --- a spare for a service record --------------------------------------------------------------
@@ -364,7 +386,7 @@ def spare_request_new(request: HttpRequest) -> HttpResponse:
                 spare = services.spare_request_create(
                     service_record=record, actor=request.user, **fields
                 )
-            except EventRefused as exc:
+            except services.STEP_REFUSALS as exc:
                 form.add_error(None, str(exc))
             except ValidationError as exc:
                 add_service_errors(form, exc)

@@ -51,10 +51,11 @@ SPARE_REQUEST_FIELDS = {
     "requested_at",
     "carrier",
     "tracking_number",
-    "serial",
+    "serials",
     "shipped_at",
     "arrived_at",
     "cancelled_at",
+    "cancel_reason",
     "spare_ship_due_at",
     "spare_arrival_due_at",
     "clocks",
@@ -689,16 +690,16 @@ def test_a_serialised_spare_ships_with_a_serial_in_stock_at_its_warehouse(
     before = everything()
 
     without = ship(api, spares_keeper, spare["id"])
-    elsewhere = ship(api, spares_keeper, spare["id"], serial="82G500A999")
+    elsewhere = ship(api, spares_keeper, spare["id"], serials=["82G500A999"])
 
     for response in (without, elsewhere):
         assert response.status_code == 422, response.content
-        assert fields_in_error(response) == {"serial"}
+        assert fields_in_error(response) == {"serials"}
     assert everything() == before
 
-    shipped = ship(api, spares_keeper, spare["id"], serial="82G500A002")
+    shipped = ship(api, spares_keeper, spare["id"], serials=["82G500A002"])
     assert shipped.status_code == 200, shipped.content
-    assert shipped.json()["serial"] == "82G500A002"
+    assert shipped.json()["serials"] == ["82G500A002"]
     assert services.serials_in_stock(warehouse=wuhan, part_model=serial_part) == ["82G500A001"]
 
 

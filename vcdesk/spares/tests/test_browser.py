@@ -135,3 +135,35 @@ def test_the_stock_and_requests_pages_fit_a_phone(phone_page, spares_keeper, spa
     page.goto("/spares/requests/")
     button = page.locator(f'tbody[data-request="{spare.pk}"] form.ship-form button')
     assert button.bounding_box()["width"] > 300
+
+
+def test_the_keeper_cancels_a_spare_from_the_records_page_after_confirming(
+    page, spares_keeper, spare
+):
+    record = spare.service_record
+    sign_in(page, spares_keeper.user.username, PERSONA_PASSWORD)
+    page.goto(f"/service/{record.pk}/")
+    cancel = page.locator(f'tr[data-spare="{spare.pk}"]').get_by_test_id("cancel-spare")
+    cancel.locator("summary").click()
+    cancel.locator("input[name=reason]").fill("重启后恢复")
+    dialogs = []
+
+    def first_dismiss_then_accept(dialog):
+        dialogs.append(dialog.message)
+        dialog.dismiss() if len(dialogs) == 1 else dialog.accept()
+
+    page.on("dialog", first_dismiss_then_accept)
+    cancel.locator("button[type=submit]").click()
+    spare.refresh_from_db()
+    assert spare.cancelled_at is None  # dismissed: nothing happens
+
+    cancel.locator("button[type=submit]").click()
+
+    page.wait_for_url(re.compile(rf"/service/{record.pk}/$"))
+    row = page.locator(f'tr[data-spare="{spare.pk}"]')
+    expect(row.get_by_test_id("spare-status")).to_have_text(re.compile(r"已取消|Cancelled"))
+    expect(row.get_by_test_id("cancel-reason")).to_contain_text("重启后恢复")
+    assert len(dialogs) == 2
+    spare.refresh_from_db()
+    assert spare.cancel_reason == "重启后恢复"
+    assert record.clocks.get(kind="spare_ship").cancelled_at == spare.cancelled_at

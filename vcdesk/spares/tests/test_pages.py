@@ -302,7 +302,7 @@ def test_a_serialised_spare_is_shipped_with_a_serial_chosen_from_those_in_stock(
     assert missing.status_code == 422
     shipped = keeper.post(
         f"/spares/requests/{spare.pk}/ship/",
-        {"carrier": "EMS", "tracking_number": "E1", "serial": "82G500A002"},
+        {"carrier": "EMS", "tracking_number": "E1", "serials": "82G500A002"},
     )
     assert shipped.status_code == 302
     assert services.serials_in_stock(warehouse=wuhan, part_model=serialised) == ["82G500A001"]
