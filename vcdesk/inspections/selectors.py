@@ -28,10 +28,15 @@ def inspection_visible(*, user) -> QuerySet[Inspection]:
 
 
 def inspection_list(*, user) -> QuerySet[Inspection]:
-    """Visible inspections with their checklist progress (answered / total)."""
-    return inspection_visible(user=user).annotate(
-        items_total=Count("answers"),
-        items_answered=Count("answers", filter=~Q(answers__result="")),
+    """Visible inspections with their checklist progress (answered / total), soonest due
+    first (explicitly: a GROUP BY query ignores the model's default ordering)."""
+    return (
+        inspection_visible(user=user)
+        .annotate(
+            items_total=Count("answers"),
+            items_answered=Count("answers", filter=~Q(answers__result="")),
+        )
+        .order_by("due_on", "id")
     )
 
 
@@ -74,9 +79,11 @@ def inspection_for_report(*, pk: int) -> Inspection:
 
 def inspection_plan_visible(*, user) -> QuerySet[InspectionPlan]:
     return scope_to_user(
-        InspectionPlan.objects.select_related("contract", "organisation").annotate(
+        InspectionPlan.objects.select_related("contract", "organisation")
+        .annotate(
             inspections_done=Count("inspections", filter=Q(inspections__completed_at__isnull=False))
-        ),
+        )
+        .order_by("contract_id", "year"),
         user=user,
         organisation_path="organisation_id",
     )

@@ -28,14 +28,19 @@ from vcdesk.inspections.services import inspection_plans_ensure
 from vcdesk.notify.services import Announcement, notifications_announce
 
 
-def inspections_sweep(*, now: datetime | None = None, batch: int = 500) -> int:
-    """Plan, remind and tell; return how many inspections were planned or told about."""
+def inspections_sweep(*, now: datetime | None = None, batch: int = 500) -> dict[str, int]:
+    """Plan, remind and tell; return how many inspections were planned, reminded of, and
+    announced overdue by this run."""
     now = now or timezone.now()
-    done = plans_sweep(today=now.astimezone(BEIJING).date())
-    for kind in (InspectionEventType.OVERDUE_NOTICE, InspectionEventType.REMINDED):
+    done = {"planned": plans_sweep(today=now.astimezone(BEIJING).date())}
+    for kind, key in (
+        (InspectionEventType.OVERDUE_NOTICE, "overdue"),
+        (InspectionEventType.REMINDED, "reminded"),
+    ):
+        done[key] = 0
         while True:
             seen, told = _notices(kind, now, batch)
-            done += told
+            done[key] += told
             if seen < batch or told == 0:
                 break
     return done

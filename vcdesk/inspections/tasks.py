@@ -6,7 +6,7 @@ from vcdesk.inspections.sweep import inspections_sweep
 
 
 @task()
-def sweep_inspections() -> int:
+def sweep_inspections() -> dict[str, int]:
     """Plan new contract years, send reminders and overdue notices; enqueued by
     `manage.py run_scheduler` (settings.VCDESK_PERIODIC_TASKS)."""
     return inspections_sweep()

@@ -1,10 +1,13 @@
 import pytest
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
 def _english_messages(client):
     """Refusals are asserted in English; the pages and forms are Chinese by default."""
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
