@@ -520,10 +520,7 @@ def booking_assign(
                 }
             )
         locked = free[:needed]
-    assignments = [_assign(booking, engineer, user, now) for engineer in locked]
-    booking._history_user = user
-    booking.save(update_fields=["updated_at"])
-    return assignments
+    return [_assign(booking, engineer, user, now) for engineer in locked]
 
 
 def _least_busy_free(booking: Booking, candidates: list[User], now: datetime) -> list[User]:
@@ -565,10 +562,7 @@ def booking_release_engineer(booking: Booking, *, engineer: User | int, actor) -
         raise ValidationError({"engineer": [_("This engineer does not guard the meeting.")]})
     if assignment.checked_in_at is not None:
         raise BookingRefused(_("The engineer has checked in; they stay on the meeting."))
-    user = _user(actor)
-    _release(assignment, user, timezone.now())
-    booking._history_user = user
-    booking.save(update_fields=["updated_at"])
+    _release(assignment, _user(actor), timezone.now())
     return assignment
 
 

@@ -27,6 +27,7 @@ from vcdesk.assurance.permissions import may_book, may_change_booking, may_guard
 from vcdesk.core.history import history_entries
 from vcdesk.core.pages import filters_from_request, page_of
 from vcdesk.core.views import add_service_errors
+from vcdesk.customers.models import Site
 from vcdesk.customers.selectors import organisation_visible
 
 # --- lists ------------------------------------------------------------------------------------
@@ -182,6 +183,20 @@ def _latest_checks(booking: Booking) -> tuple[dict, object]:
     return per_site, rehearsal
 
 
+def _history(booking: Booking) -> list[dict]:
+    """The booking's change history; a change of its sites names them (simple-history keeps
+    them as through-table rows)."""
+    entries = history_entries(booking, limit=30)
+    label = Booking._meta.get_field("sites").verbose_name
+    changes = [c for e in entries for c in e["changes"] if c["field"] == label]
+    ids = {row["site"] for c in changes for key in ("old", "new") for row in c[key] or []}
+    names = dict(Site.objects.filter(pk__in=ids).values_list("pk", "name"))
+    for change in changes:
+        for key in ("old", "new"):
+            change[key] = "、".join(names.get(row["site"], "?") for row in change[key] or [])
+    return entries
+
+
 @login_required
 def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
     booking = _visible_or_404(request, pk)
@@ -228,7 +243,7 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else None,
             "my_assignment": mine if guard else None,
             "may_check_in_others": guard and may_staff(user),
-            "history": history_entries(booking, limit=30),
+            "history": _history(booking),
         },
     )
 

@@ -211,7 +211,7 @@ def test_impossible_steps_answer_409_with_the_reason(
 
     nobody = api.post(f"{path}/engineers", service_manager, {"engineers": []})
     assert nobody.status_code == 409
-    assert "No senior field engineer is free" in nobody.json()["detail"]
+    assert "没有空闲的资深现场工程师" in nobody.json()["detail"]
     too_early = api.post(f"{path}/outcome", service_manager, {"outcome": "successful"})
     assert too_early.status_code == 409
     assert api.post(f"{path}/cancel", contact_of_a, {"reason": "改期"}).status_code == 201

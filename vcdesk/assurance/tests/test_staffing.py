@@ -142,7 +142,7 @@ def test_nobody_free_is_a_clear_refusal(setup, manager):
     services.booking_assign(first, actor=manager, engineers=[chen])
     overlapping = book(contract, sites[1:2], actor=manager, starts_at=beijing(2026, 4, 1, 10))
 
-    with pytest.raises(BookingRefused, match="No senior field engineer is free"):
+    with pytest.raises(BookingRefused, match="没有空闲的资深现场工程师"):
         services.booking_assign(overlapping, actor=manager)
 
 
@@ -154,7 +154,7 @@ def test_an_engineer_is_never_on_two_overlapping_meetings(setup, manager):
     overlapping = book(contract, sites[1:2], actor=manager, starts_at=beijing(2026, 4, 1, 11))
     back_to_back = book(contract, sites[1:2], actor=manager, starts_at=beijing(2026, 4, 1, 12))
 
-    with pytest.raises(BookingRefused, match="陈志强 already guards"):
+    with pytest.raises(BookingRefused, match="陈志强 在 .* 已负责"):
         services.booking_assign(overlapping, actor=manager, engineers=[chen])
     services.booking_assign(back_to_back, actor=manager, engineers=[chen])
 
@@ -170,7 +170,7 @@ def test_moving_a_meeting_onto_its_engineers_other_meeting_is_refused(setup, man
     for booking in (morning, afternoon):
         services.booking_assign(booking, actor=manager, engineers=[chen])
 
-    with pytest.raises(BookingRefused, match="陈志强 already guards"):
+    with pytest.raises(BookingRefused, match="陈志强 在 .* 已负责"):
         services.booking_update(
             afternoon,
             actor=manager,
@@ -199,10 +199,10 @@ def test_more_engineers_than_the_meeting_needs_are_refused(setup, manager):
     booking = book(contract, sites[:1], actor=manager, starts_at=beijing(2026, 4, 1, 9))
     chen, wang = senior_engineer("chen"), senior_engineer("wang")
 
-    with pytest.raises(BookingRefused, match="needs only 1 more"):
+    with pytest.raises(BookingRefused, match="只需再安排 1 名"):
         services.booking_assign(booking, actor=manager, engineers=[chen, wang])
     services.booking_assign(booking, actor=manager, engineers=[chen])
-    with pytest.raises(BookingRefused, match="already has"):
+    with pytest.raises(BookingRefused, match="已配齐"):
         services.booking_assign(booking, actor=manager, engineers=[wang])
 
 

@@ -918,6 +918,7 @@ def test_service_managers_and_superusers_create_accounts_that_can_sign_in(api, w
         "email": "",
         "role": "field_engineer",
         "organisation": None,
+        "is_senior": False,
     }
     user = User.objects.get(username="new_engineer")
     assert user.role == Role.FIELD_ENGINEER
