@@ -87,7 +87,7 @@ def attachment_max_bytes() -> int:
 
 
 def next_issue_number(day: date) -> str:
-    """CI-YYYYMMDD-NNNN, numbered per Beijing day. Call inside a transaction: the day's row
+    """CI-YYYYMMDD-NNNN, numbered per day received (Beijing). Call inside a transaction: the day's row
     stays locked until it ends, so concurrent calls queue for the next number."""
     key = f"{NUMBER_PREFIX}-{day:%Y%m%d}"
     updated = IssueNumberSequence.objects.filter(key=key).update(last=F("last") + 1)
@@ -281,7 +281,7 @@ def issue_record_create(
         errors.setdefault(field, messages)
     if errors:
         raise ValidationError(errors)
-    issue.number = next_issue_number(today)
+    issue.number = next_issue_number(issue.received_on)
     _arm(issue)
     issue._history_user = user
     issue.save()

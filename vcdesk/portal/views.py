@@ -49,6 +49,9 @@ def portal(request: HttpRequest) -> HttpResponse:
             (ClockKind(c.kind).label, c.state_at(now), c.due_at, c.met_at)
             for c in record.clocks.all()
         ]
+    today = timezone.localdate(now, timezone=BEIJING)
+    for issue in data.issues:
+        issue.overdue = issue.is_overdue_on(today)
     for inspection in (data.inspections_due or []) + (data.inspections_done or []):
         inspection.detail_url = url_or_none("inspection_detail", inspection.pk)
         inspection.report_url = (

@@ -264,10 +264,10 @@ class SurveyInvitation(TimeStampedModel):
 
     @property
     def about(self) -> str:
-        """What the survey asks about, in a few words."""
+        """What the survey asks about, in a few words: the service record or the contract."""
         if self.service_record_id:
             return self.service_record.number
-        return self.contract_name or self.get_trigger_display()
+        return self.contract_name
 
 
 class SurveyAnswer(models.Model):

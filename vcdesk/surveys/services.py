@@ -105,14 +105,15 @@ def _email(invitation: SurveyInvitation, raw_token: str) -> None:
     """Write the invitation's e-mail to the outbox; delivered after commit."""
     with translation.override(settings.LANGUAGE_CODE):
         expires = timezone.localtime(invitation.expires_at, BEIJING)
+        about = invitation.about or _("our service")
         subject = _("Satisfaction survey: %(about)s (%(organisation)s)") % {
-            "about": invitation.about,
+            "about": about,
             "organisation": invitation.customer_name,
         }
         lines = (
             _("Dear %(name)s,") % {"name": invitation.recipient_name or invitation.customer_name},
             _("Thank you for choosing us. Please tell us how satisfied you are with %(about)s.")
-            % {"about": invitation.about},
+            % {"about": about},
             _("Answer here (no password needed; it works on a phone): %(link)s")
             % {"link": survey_link(raw_token)},
             _("The link can be answered once and is valid until %(date)s.")
@@ -175,6 +176,8 @@ def survey_invite(
         customer_name=header.pop("customer_name", "") or organisation.name,
         address=header.pop("address", "") or organisation.address,
         surveying_department=header.pop("surveying_department", "") or conf.surveying_department(),
+        implementing_department=header.pop("implementing_department", "")
+        or conf.implementing_department(),
         surveyor=header.pop("surveyor", "") or (str(user) if user else ""),
         recipient_user=recipient.user if recipient else None,
         recipient_name=recipient.name if recipient else "",
@@ -329,7 +332,6 @@ def survey_invite_for_service_record(*, record, actor=None) -> SurveyInvitation 
         contact_name=record.caller_name,
         address=record.site.address,
         phone_fax=" / ".join(p for p in (record.caller_phone, record.caller_fax) if p)[:100],
-        implementing_department=conf.implementing_department(),
         implementing_staff=_names(engineers)[:300],
         actor=actor,
     )
@@ -377,7 +379,6 @@ def survey_invite_for_inspection(*, inspection, actor=None) -> SurveyInvitation 
         product_name=_contract_products(contract) if contract else "",
         contact_name=str(contact or ""),
         address=getattr(site, "address", "") or organisation.address,
-        implementing_department=conf.implementing_department(),
         implementing_staff=_names(engineers)[:300],
         actor=actor,
     )
@@ -446,7 +447,6 @@ def survey_invite_for_milestone(
         milestone_on=day,
         contract_name=contract.number,
         product_name=_contract_products(contract),
-        implementing_department=conf.implementing_department(),
         actor=actor,
     )
 

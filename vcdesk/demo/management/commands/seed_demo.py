@@ -33,6 +33,7 @@ from vcdesk.demo.assurance_data import load_assurance
 from vcdesk.demo.rma_data import load_rmas
 from vcdesk.demo.service_data import load_service_records
 from vcdesk.demo.spares_data import load_spares
+from vcdesk.demo.voice_data import load_voice
 
 
 def demo_loaded() -> bool:
@@ -123,6 +124,7 @@ class DemoLoader:
         load_spares(users=users)
         load_rmas(users=users, now=timezone.now())
         load_assurance(users=users, now=timezone.now())
+        load_voice(users=users, now=timezone.now())
         return {
             "organisations": len(orgs),
             "sites": len(sites),
