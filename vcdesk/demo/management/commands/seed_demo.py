@@ -30,6 +30,7 @@ from vcdesk.customers.models import Contact, Organisation, Site
 from vcdesk.customers.services import contact_create, organisation_create, site_create
 from vcdesk.demo import data
 from vcdesk.demo.assurance_data import load_assurance
+from vcdesk.demo.inspection_data import load_inspections
 from vcdesk.demo.rma_data import load_rmas
 from vcdesk.demo.service_data import load_service_records
 from vcdesk.demo.spares_data import load_spares
@@ -124,6 +125,7 @@ class DemoLoader:
         load_spares(users=users)
         load_rmas(users=users, now=timezone.now())
         load_assurance(users=users, now=timezone.now())
+        load_inspections(users=users, now=timezone.now())
         load_voice(users=users, now=timezone.now())
         return {
             "organisations": len(orgs),
