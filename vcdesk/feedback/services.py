@@ -25,6 +25,7 @@ from vcdesk.accounts.choices import Role
 from vcdesk.calendars.workdays import BEIJING
 from vcdesk.core.services import validated_save
 from vcdesk.customers.models import Organisation
+from vcdesk.env import env_int
 from vcdesk.feedback.choices import IssueKind
 from vcdesk.feedback.models import (
     FeedbackRecord,
@@ -83,12 +84,14 @@ def _today() -> date:
 
 
 def attachment_max_bytes() -> int:
-    return int(getattr(settings, "VCDESK_ATTACHMENT_MAX_MB", 10)) * 1024 * 1024
+    """VCDESK_ATTACHMENT_MAX_MB (a setting, else the environment variable; default 10)."""
+    megabytes = getattr(settings, "VCDESK_ATTACHMENT_MAX_MB", None)
+    return (megabytes or env_int("VCDESK_ATTACHMENT_MAX_MB", 10)) * 1024 * 1024
 
 
 def next_issue_number(day: date) -> str:
-    """CI-YYYYMMDD-NNNN, numbered per day received (Beijing). Call inside a transaction: the day's row
-    stays locked until it ends, so concurrent calls queue for the next number."""
+    """CI-YYYYMMDD-NNNN, numbered per day received (Beijing). Call inside a transaction:
+    the day's row stays locked until it ends, so concurrent calls queue for the next one."""
     key = f"{NUMBER_PREFIX}-{day:%Y%m%d}"
     updated = IssueNumberSequence.objects.filter(key=key).update(last=F("last") + 1)
     if not updated:

@@ -237,3 +237,17 @@ def test_a_customer_contact_may_not_write_a_feedback_record(api, org_a, duty_off
     )
 
     assert response.status_code == 403
+
+
+def test_a_file_over_the_size_limit_is_refused(client, org_a, contact_of_a, duty_officer, settings):
+    settings.VCDESK_ATTACHMENT_MAX_MB = 1
+    issue = record_issue(org_a, actor=duty_officer.user)
+    big = SimpleUploadedFile("scan.png", b"x" * (1024 * 1024 + 1), content_type="image/png")
+
+    response = client.post(
+        f"/api/v1/issue-records/{issue.pk}/attachments", {"file": big}, **contact_of_a.auth
+    )
+
+    assert response.status_code == 422
+    assert "1 MB" in response.json()["detail"][0]["msg"]
+    assert not issue.attachments.exists()
