@@ -296,3 +296,16 @@ def test_a_spare_kit_is_reserved_from_stock_and_released_on_cancel(
     assert after["kit"][0]["reserved"] is False
     level = warehouse.levels.get(part_model=part)
     assert (level.on_hand, level.reserved) == (2, 0)
+
+
+def test_a_change_to_nothing_or_to_null_writes_nothing(api, clock, setup, contact_of_a):
+    contract, sites = setup
+    booking = api.post(URL, contact_of_a, payload(contract, sites[:1])).json()
+    path = f"{URL}/{booking['id']}"
+
+    assert api.patch(path, contact_of_a, {}).status_code == 200
+    for field in ("sites", "starts_at", "title", "importance"):
+        answer = api.patch(path, contact_of_a, {field: None})
+        assert answer.status_code == 422, (field, answer.json())
+        assert answer.json()["detail"][0]["loc"][-1] == field
+    assert api.get(path, contact_of_a).json()["title"] == "全省安全生产视频会议"
