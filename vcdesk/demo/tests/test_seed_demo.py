@@ -16,6 +16,7 @@ from vcdesk.assurance.models import Booking
 from vcdesk.contracts.models import Contract
 from vcdesk.customers.choices import Industry
 from vcdesk.customers.models import Contact, Organisation, Site
+from vcdesk.feedback.models import FeedbackRecord, IssueRecord
 from vcdesk.rma.models import Order, Quote, QuoteLine, Rma, RmaEvent, RmaPart, RmaProduct
 from vcdesk.service.models import ServiceRecord
 from vcdesk.spares.models import (
@@ -26,6 +27,7 @@ from vcdesk.spares.models import (
     StockMovement,
     Warehouse,
 )
+from vcdesk.surveys.models import ContractSurveySchedule, SurveyInvitation
 
 DEMO_LOGINS = ["admin", "manager", "duty", "support", "field", "spares", "contact", "contact2"]
 
@@ -117,6 +119,8 @@ def test_seed_demo_is_the_same_every_time():
     first = sorted(Device.objects.values_list("serial", "firmware_version", "site__name"))
     contacts = sorted(Contact.objects.values_list("name", "phone"))
     Booking.objects.all().delete()  # cascades assignments, checks, kit items, incidents
+    for model in (FeedbackRecord, IssueRecord, SurveyInvitation, ContractSurveySchedule):
+        model.objects.all().delete()  # cascades answers, supervision entries, attachments
     for model in (Order, QuoteLine, Quote, RmaPart, RmaProduct, RmaEvent, Rma):
         model.objects.all().delete()
     for model in (SpareRequest, StockMovement, Reservation, StockLevel, PartModel, Warehouse):
