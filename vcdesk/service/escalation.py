@@ -1,14 +1,41 @@
 """Escalation levels as data: when a clock's next notification is due. Pure given levels."""
 
+import time
 from datetime import datetime, timedelta
 
 from vcdesk.service.models import Clock, EscalationLevel, EscalationTrigger
 
+# Every new clock needs the levels (to know when the sweep must first act on it), so each
+# process keeps them: (monotonic time read, levels), read again at most every
+# RECHECK_SECONDS. Not a version check as for the work calendar: reading a version costs a
+# query as much as reading these few rows does, and the point is to spare that query on
+# every new record. A change made in this process (admin, services) drops them at once
+# (`active_levels_forget`, connected to the model's save and delete in apps.py); one made
+# in another process is seen within RECHECK_SECONDS — a second, for levels that fire
+# minutes apart. The sweep reads them afresh on every run.
+RECHECK_SECONDS = 1.0
+_cached: tuple[float, list[EscalationLevel]] | None = None
 
-def active_levels() -> list[EscalationLevel]:
-    return list(
+
+def active_levels(*, fresh: bool = False) -> list[EscalationLevel]:
+    """The active levels in their stored order. `fresh`: read now, not from the cache."""
+    global _cached
+    now = time.monotonic()
+    cached = _cached
+    if not fresh and cached is not None and now - cached[0] < RECHECK_SECONDS:
+        return cached[1]
+    levels = list(
         EscalationLevel.objects.filter(active=True).order_by("trigger", "delay_minutes", "id")
     )
+    # Replaced as a whole, so a reader in another thread never sees half of it.
+    _cached = (now, levels)
+    return levels
+
+
+def active_levels_forget(**kwargs) -> None:
+    """Drop this process's levels; the next `active_levels()` reads them again."""
+    global _cached
+    _cached = None
 
 
 def level_time(clock: Clock, level: EscalationLevel) -> datetime:

@@ -71,8 +71,9 @@ class ServiceRecord(TimeStampedModel):
     )
     queue_key = models.DateTimeField(_("next due"), default=QUEUE_END)
     has_breach = models.BooleanField(_("a promise was broken"), default=False)
-    # The queue position changes with every clock; the clocks themselves are the record.
-    history = HistoricalRecords(excluded_fields=["queue_key"])
+    # Status, queue position and breach flag follow from the events and clocks, which are
+    # kept for good (who, when, what); the change history keeps the form's own fields.
+    history = HistoricalRecords(excluded_fields=["status", "queue_key", "has_breach"])
 
     class Meta:
         verbose_name = _("service record")

@@ -10,8 +10,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +18,7 @@ from vcdesk.accounts.choices import Role
 from vcdesk.assets.choices import DeviceStatus
 from vcdesk.assets.models import Device
 from vcdesk.calendars.workdays import BEIJING
+from vcdesk.core.numbers import next_number
 from vcdesk.service import clocks, escalation, process
 from vcdesk.service.choices import (
     PAUSABLE_CLOCKS,
@@ -77,14 +77,7 @@ def _next_number(day) -> str:
     """SR-YYYYMMDD-NNNN, numbered per Beijing day (the plan's time zone, whatever the
     process's current one). Call inside a transaction: the day's row stays locked until it
     ends, so concurrent calls queue for the next number."""
-    updated = RecordNumberSequence.objects.filter(day=day).update(last=F("last") + 1)
-    if not updated:
-        try:
-            with transaction.atomic():
-                RecordNumberSequence.objects.create(day=day, last=1)
-        except IntegrityError:  # another request created the day's row first
-            RecordNumberSequence.objects.filter(day=day).update(last=F("last") + 1)
-    last = RecordNumberSequence.objects.get(day=day).last
+    last = next_number(RecordNumberSequence, day)
     return f"SR-{day:%Y%m%d}-{last:04d}"
 
 
@@ -123,8 +116,18 @@ def _clock_start(
     return clock
 
 
-def _refresh_derived(record: ServiceRecord, state: process.ProcessState) -> None:
-    """Store status, queue position and the breach flag derived from events and clocks."""
+DERIVED_FIELDS = ["status", "queue_key", "has_breach", "updated_at"]
+ASSIGNEE_FIELDS = ["duty_officer", "support_staff"]
+
+
+def _refresh_derived(
+    record: ServiceRecord, state: process.ProcessState, *, assignees_changed: bool
+) -> None:
+    """Store status, queue position and the breach flag derived from events and clocks.
+
+    No change-history row for these alone: the event just written says who did what and
+    when, and they follow from the events and clocks (the history does not keep them). A
+    new duty officer or support staff is a real change of the form, kept with its author."""
     open_clocks = record.clocks.filter(
         met_at__isnull=True, cancelled_at__isnull=True, paused_at__isnull=True
     )
@@ -132,16 +135,14 @@ def _refresh_derived(record: ServiceRecord, state: process.ProcessState) -> None
     record.status = process.status(state)
     record.queue_key = next_due or QUEUE_END
     record.has_breach = record.clocks.filter(breached_at__isnull=False).exists()
-    record.save(
-        update_fields=[
-            "status",
-            "queue_key",
-            "has_breach",
-            "duty_officer",
-            "support_staff",
-            "updated_at",
-        ]
-    )
+    if assignees_changed:
+        record.save(update_fields=DERIVED_FIELDS + ASSIGNEE_FIELDS)
+        return
+    record.skip_history_when_saving = True  # simple-history checks that the attribute exists
+    try:
+        record.save(update_fields=DERIVED_FIELDS)
+    finally:
+        del record.skip_history_when_saving
 
 
 @transaction.atomic
@@ -206,6 +207,12 @@ def service_record_open(
     for clock in new_clocks:
         clock.record = record
     Clock.objects.bulk_create(new_clocks)
+    # The answer shows the clocks: these are they (with their ids), no need to read them back.
+    # Stored as prefetch_related would: `record.clocks.all()` answers them, a further
+    # `.filter()` still queries.
+    prefetched = record.clocks.get_queryset()
+    prefetched._result_cache, prefetched._prefetch_done = new_clocks, True
+    record._prefetched_objects_cache = {"clocks": prefetched}
     return record
 
 
@@ -356,16 +363,21 @@ def service_record_event_add(
     elif event_type == e.CLOSED:
         _cancel(record, at)
     # The form's duty officer and support staff: whoever of those roles first handles it.
+    assignees_changed = False
     if user is not None and record.duty_officer_id is None and user.has_role(Role.DUTY_OFFICER):
         record.duty_officer = user
+        assignees_changed = True
     if (
         user is not None
         and record.support_staff_id is None
         and user.has_role(Role.SUPPORT_ENGINEER)
     ):
         record.support_staff = user
+        assignees_changed = True
     record._history_user = user
-    _refresh_derived(record, process.fold(state, event_type, at))
+    _refresh_derived(
+        record, process.fold(state, event_type, at), assignees_changed=assignees_changed
+    )
     transaction.on_commit(
         lambda: service_event_recorded.send(sender=ServiceEvent, record=record, event=event)
     )

@@ -65,7 +65,7 @@ def clocks_sweep(*, now: datetime | None = None, batch: int = 1000) -> int:
     transaction as the marks and enqueued for delivery after it commits.
     """
     now = now or timezone.now()
-    levels = escalation.active_levels()
+    levels = escalation.active_levels(fresh=True)
     fired_total = 0
     while True:
         with transaction.atomic():

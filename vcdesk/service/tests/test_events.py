@@ -237,9 +237,11 @@ def test_opening_a_record_keeps_a_history_row_naming_who_opened_it(desk, device,
     assert {row.history_user for row in rows} == {duty_officer.user}
 
 
-def test_every_event_keeps_a_history_row_naming_who_recorded_it(
+def test_every_event_is_kept_with_who_recorded_it_and_writes_no_change_history_row(
     api, desk, device, duty_officer, field_engineer, contact_of_a
 ):
+    """The events are the record's story (who, when, what); the status they derive is not
+    copied into the change history."""
     record = desk.open(device, now=T0)
     opened = ServiceRecord.history.filter(id=record["id"]).count()
     steps = [
@@ -250,16 +252,45 @@ def test_every_event_keeps_a_history_row_naming_who_recorded_it(
         (contact_of_a, "confirmed", "confirmed"),
         (duty_officer, "closed", "closed"),
     ]
+    statuses = []
     for minute, (who, type, _status) in enumerate(steps, start=1):
-        Desk(api, who).event(record, type, now=T0 + minute * MINUTE)
+        statuses.append(Desk(api, who).event(record, type, now=T0 + minute * MINUTE)["status"])
 
-    rows = list(ServiceRecord.history.filter(id=record["id"]).order_by("history_id"))[opened:]
-    assert [(row.history_user, row.status) for row in rows] == [
-        (who.user, status) for who, _type, status in steps
-    ]
+    assert statuses == [status for _who, _type, status in steps]
     events = ServiceEvent.objects.filter(record_id=record["id"]).order_by("at", "id")
-    assert [(event.actor, event.type) for event in events] == [
-        (who.user, type) for who, type, _status in steps
+    assert [(event.actor, event.type, event.at) for event in events] == [
+        (who.user, type, T0 + minute * MINUTE)
+        for minute, (who, type, _status) in enumerate(steps, start=1)
+    ]
+    assert ServiceRecord.history.filter(id=record["id"]).count() == opened == 1
+
+
+def test_the_first_support_engineer_to_act_is_kept_in_the_change_history(
+    api, desk, device, support_engineer
+):
+    record = desk.open(device, now=T0)
+
+    Desk(api, support_engineer).event(record, "responded", now=T0 + MINUTE)
+    Desk(api, support_engineer).event(record, "remote_failed", now=T0 + 2 * MINUTE)
+
+    rows = list(ServiceRecord.history.filter(id=record["id"]).order_by("history_id"))
+    assert [row.history_type for row in rows] == ["+", "~"]
+    assert rows[1].history_user == support_engineer.user
+    assert rows[1].support_staff_id == support_engineer.user.pk
+    assert rows[0].support_staff_id is None
+
+
+def test_a_customer_opened_record_keeps_the_duty_officer_who_first_acts_on_it(
+    api, device, duty_officer, contact_of_a
+):
+    record = Desk(api, contact_of_a).open(device, now=T0)
+
+    Desk(api, duty_officer).event(record, "responded", now=T0 + MINUTE)
+
+    rows = list(ServiceRecord.history.filter(id=record["id"]).order_by("history_id"))
+    assert [(row.history_user, row.duty_officer_id) for row in rows] == [
+        (contact_of_a.user, None),
+        (duty_officer.user, duty_officer.user.pk),
     ]
 
 
