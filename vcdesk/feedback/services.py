@@ -15,14 +15,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from vcdesk.accounts.choices import Role
 from vcdesk.calendars.workdays import BEIJING
+from vcdesk.core.numbers import next_number
 from vcdesk.core.services import validated_save
 from vcdesk.customers.models import Organisation
 from vcdesk.env import env_int
@@ -90,18 +90,10 @@ def attachment_max_bytes() -> int:
 
 
 def next_issue_number(day: date) -> str:
-    """CI-YYYYMMDD-NNNN, numbered per day received (Beijing). Call inside a transaction:
-    the day's row stays locked until it ends, so concurrent calls queue for the next one."""
+    """CI-YYYYMMDD-NNNN, numbered per day received (Beijing). Call inside the transaction
+    that stores the issue: the day's counter stays locked until it ends."""
     key = f"{NUMBER_PREFIX}-{day:%Y%m%d}"
-    updated = IssueNumberSequence.objects.filter(key=key).update(last=F("last") + 1)
-    if not updated:
-        try:
-            with transaction.atomic():
-                IssueNumberSequence.objects.create(key=key, last=1)
-        except IntegrityError:  # another request created the day's row first
-            IssueNumberSequence.objects.filter(key=key).update(last=F("last") + 1)
-    last = IssueNumberSequence.objects.get(key=key).last
-    return f"{key}-{last:04d}"
+    return f"{key}-{next_number(IssueNumberSequence, key):04d}"
 
 
 # --- telling the service managers -----------------------------------------------------------

@@ -1,9 +1,13 @@
 """Customer issue records (R9.2): every field of the plan's form, numbered per day; a
 complaint or a very urgent issue tells the service managers at once."""
 
+import threading
+
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils import timezone
 
 from vcdesk.feedback import services
 from vcdesk.feedback.choices import IssueKind, IssueStatus, Urgency
@@ -150,3 +154,25 @@ def test_a_supervision_entry_records_the_period_and_the_degree_of_resolution(
     assert (entry.period_from, entry.period_to) == (TODAY, TODAY + 2 * DAY)
     assert entry.recorded_by == manager.user
     assert set(refused.value.message_dict) == {"period_to", "resolution"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_issues_recorded_at_the_same_moment_get_different_numbers(org_a, duty_officer):
+    barrier = threading.Barrier(3)
+    numbers: list[str] = []
+
+    def record() -> None:
+        try:
+            barrier.wait()
+            numbers.append(record_issue(org_a, actor=duty_officer.user, at=None).number)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=record) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    today = timezone.localdate().strftime("%Y%m%d")
+    assert sorted(numbers) == [f"CI-{today}-000{n}" for n in (1, 2, 3)]
