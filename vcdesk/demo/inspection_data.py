@@ -90,7 +90,7 @@ def _complete(inspection: Inspection, *, engineer, duty, now: datetime) -> None:
     services.inspection_complete(
         inspection,
         summary=(
-            "MCU 与各会场终端运行正常，错误日志无严重告警；一号会议室摄像头云台故障已转售后"
+            "MCU 与各会场终端运行正常，错误日志无严重告警；终端摄像头云台故障已转售后"
             "服务处理。已对会务人员进行会议模板与多画面布局的培训。"
         ),
         customer_representative="张伟",

@@ -1,6 +1,7 @@
 """Inspections are swept like clocks (R5.1, X4): the engineer is reminded N days before the
 due date, the engineer and the service managers are told when it is overdue; each once,
-however often the sweep runs and in however many workers."""
+however often the sweep runs and in however many workers. Notifications are in Chinese,
+the language of the service plan, whatever language the test reads refusals in."""
 
 import datetime as dt
 
@@ -70,7 +71,7 @@ def test_the_engineer_is_reminded_once_seven_days_before(inspection):
 
     [(recipient, subject)] = told()
     assert recipient == "field@vcdesk.example"
-    assert inspection.number in subject and "2026-05-31" in subject and "reminder" in subject
+    assert subject == f"【巡检提醒】{inspection.number} 现场巡检 将于 2026-05-31 到期（北京台）"
     inspection.refresh_from_db()
     assert inspection.reminded_at == beijing(2026, 5, 24, 9)
     assert inspection.events.filter(type=InspectionEventType.REMINDED).count() == 1
@@ -93,7 +94,9 @@ def test_an_overdue_inspection_tells_the_engineer_and_the_managers_once(inspecti
 
     subjects = told()
     assert [r for r, _s in subjects] == ["field@vcdesk.example", "manager@vcdesk.example"]
-    assert all("overdue" in s and "3 days overdue" in s for _r, s in subjects)
+    assert {s for _r, s in subjects} == {
+        f"【巡检逾期】{inspection.number} 现场巡检 已于 2026-05-31 到期，逾期 3 天（北京台）"
+    }
     assert inspection.events.filter(type=InspectionEventType.OVERDUE_NOTICE).count() == 1
 
 
@@ -109,7 +112,7 @@ def test_an_inspection_first_swept_when_already_late_gets_only_the_overdue_notic
         "overdue": 0,
     }
 
-    assert all("overdue" in s for _r, s in told())
+    assert all("巡检逾期" in s for _r, s in told())
     inspection.refresh_from_db()
     assert inspection.reminded_at is not None
 
@@ -141,9 +144,10 @@ def test_moving_the_due_date_makes_a_new_promise_with_its_own_reminder(inspectio
         "reminded": 0,
         "overdue": 1,
     }
-    assert [("reminder" in s, "overdue" in s) for _r, s in told(recipient__startswith="field")] == [
-        (False, True),
+    field = Notification.objects.filter(recipient__startswith="field").order_by("id")
+    assert [("提醒" in n.subject, "逾期" in n.subject) for n in field] == [
         (True, False),
+        (False, True),
     ]
 
 
