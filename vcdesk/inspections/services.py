@@ -124,7 +124,7 @@ def inspection_plans_ensure(
     contract = (
         Contract.objects.select_for_update().select_related("organisation").filter(pk=contract_id)
     ).first()
-    if contract is None:
+    if contract is None or contract.inspections_per_year == 0:
         return []
     years = planning.years_to_plan(
         accepted_on=contract.accepted_on,
