@@ -17,6 +17,7 @@ from vcdesk.contracts.models import Contract
 from vcdesk.customers.choices import Industry
 from vcdesk.customers.models import Contact, Organisation, Site
 from vcdesk.feedback.models import FeedbackRecord, IssueRecord
+from vcdesk.inspections.models import Finding, Inspection, InspectionPlan, InspectionReport
 from vcdesk.rma.models import Order, Quote, QuoteLine, Rma, RmaEvent, RmaPart, RmaProduct
 from vcdesk.service.models import ServiceRecord
 from vcdesk.spares.models import (
@@ -125,6 +126,8 @@ def test_seed_demo_is_the_same_every_time():
         model.objects.all().delete()
     for model in (SpareRequest, StockMovement, Reservation, StockLevel, PartModel, Warehouse):
         model.objects.all().delete()
+    for model in (InspectionReport, Finding, Inspection, InspectionPlan):
+        model.objects.all().delete()  # cascades checklist answers, trainings, events
     ServiceRecord.objects.all().delete()  # cascades events, clocks, dispatches
     Device.objects.all().delete()  # cascades firmware changes; start again from scratch
     for model in (Contract, Contact, Site):
