@@ -8,20 +8,37 @@ organisation owns answers 404; a write the user may not make answers 403; bad in
 """
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, FilterSchema, Query, Router, Schema, Status
+from ninja import Field, FilterSchema, Path, Query, Router, Schema, Status
 from ninja.conf import settings as ninja_settings
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import field_validator
 
 # Past this every list is empty; the bound keeps OFFSET inside every database's integer range.
 MAX_OFFSET = 2**31 - 1
+
+# Numbers as input (ids above all): beyond a signed 64-bit integer no row can match, and the
+# databases cannot even compare such a number (SQLite raises OverflowError, PostgreSQL an
+# out-of-range error), so it is bad input (422), never a server error. Every request body
+# and every list's filters refuse them (`Input`); a path's id takes `PathId`.
+MAX_ID = 2**63 - 1
+MIN_INT = -(2**63)
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+PathId = Annotated[int, Path(le=MAX_ID)]
+
+
+def _beyond_64_bits(value: Any) -> bool:
+    if isinstance(value, list | tuple | set | frozenset):
+        return any(_beyond_64_bits(item) for item in value)
+    return (
+        isinstance(value, int) and not isinstance(value, bool) and not (MIN_INT <= value <= MAX_ID)
+    )
 
 
 class PermissionDenied(Exception):
@@ -37,6 +54,16 @@ class Input(Schema):
     def _refuse_nul_character(cls, value: Any) -> Any:
         if isinstance(value, str) and "\x00" in value:
             raise ValueError(_("Text must not contain the NUL character."))
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _refuse_numbers_beyond_64_bits(cls, value: Any) -> Any:
+        if _beyond_64_bits(value):
+            raise ValueError(
+                _("The number must lie between %(low)s and %(high)s.")
+                % {"low": MIN_INT, "high": MAX_ID}
+            )
         return value
 
 
@@ -168,7 +195,7 @@ def crud_routes(
         operation_id=f"{name}_read",
         summary=f"Read one of {name}",
     )
-    def read_object(request: HttpRequest, obj_id: int):
+    def read_object(request: HttpRequest, obj_id: PathId):
         return get_visible_or_404(visible(user=request.auth), obj_id)
 
     @router.patch(
@@ -177,7 +204,7 @@ def crud_routes(
         operation_id=f"{name}_update",
         summary=f"Change one of {name}",
     )
-    def update_object(request: HttpRequest, obj_id: int, payload: patch_in):  # type: ignore[valid-type]
+    def update_object(request: HttpRequest, obj_id: PathId, payload: patch_in):  # type: ignore[valid-type]
         instance = get_visible_or_404(visible(user=request.auth), obj_id)
         require(may_write(request.auth))
         changes = payload.dict(exclude_unset=True)

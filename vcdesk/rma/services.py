@@ -14,14 +14,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F, Model
+from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vcdesk.assets.models import Device
 from vcdesk.assets.selectors import device_entitlement
 from vcdesk.calendars.workdays import BEIJING
+from vcdesk.core.numbers import next_number
 from vcdesk.customers.models import Organisation
 from vcdesk.rma import process
 from vcdesk.rma.choices import QuoteLineKind, RmaEventType, RmaStatus, RmaStep
@@ -91,14 +92,7 @@ def _next_number(prefix: str, year: int) -> str:
     """PREFIX-YYYY-NNNN, numbered per year. Call inside a transaction: the year's row stays
     locked until it ends, so concurrent calls queue for the next number."""
     key = f"{prefix}-{year}"
-    updated = DocumentNumberSequence.objects.filter(key=key).update(last=F("last") + 1)
-    if not updated:
-        try:
-            with transaction.atomic():
-                DocumentNumberSequence.objects.create(key=key, last=1)
-        except IntegrityError:  # another request created the year's row first
-            DocumentNumberSequence.objects.filter(key=key).update(last=F("last") + 1)
-    last = DocumentNumberSequence.objects.get(key=key).last
+    last = next_number(DocumentNumberSequence, key)
     return f"{key}-{last:04d}"
 
 

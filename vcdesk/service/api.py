@@ -9,7 +9,14 @@ from ninja.pagination import paginate
 
 from vcdesk.accounts.permissions import may_handle_service
 from vcdesk.assets.selectors import device_visible
-from vcdesk.core.api import ErrorOut, Input, Pagination, get_visible_or_404, require
+from vcdesk.core.api import (
+    ErrorOut,
+    Input,
+    Pagination,
+    PathId,
+    get_visible_or_404,
+    require,
+)
 from vcdesk.service import selectors, services
 from vcdesk.service.choices import ClockKind, ClockState, EventType, FaultClass, RecordStatus
 from vcdesk.service.filters import ServiceRecordFilter
@@ -166,7 +173,14 @@ def service_records_list(request: HttpRequest, filters: Query[ServiceRecordFilte
 def service_records_create(request: HttpRequest, payload: ServiceRecordIn):
     """Staff open records for any device; a customer contact for their own devices."""
     fields = payload.dict()
-    device = device_visible(user=request.auth).filter(pk=fields.pop("device")).first()
+    # The record needs the device's site and contract only (not its model or organisation).
+    device = (
+        device_visible(user=request.auth)
+        .select_related(None)
+        .select_related("site", "contract")
+        .filter(pk=fields.pop("device"))
+        .first()
+    )
     if device is None:
         raise ValidationError({"device": [_("No such device.")]})
     record = services.service_record_open(device=device, actor=request.auth, **fields)
@@ -179,7 +193,7 @@ def service_records_create(request: HttpRequest, payload: ServiceRecordIn):
     operation_id="service_records_read",
     summary="Read a service record with its clocks, events and history",
 )
-def service_records_read(request: HttpRequest, record_id: int):
+def service_records_read(request: HttpRequest, record_id: PathId):
     return _detail(request, record_id)
 
 
@@ -195,7 +209,7 @@ def service_records_read(request: HttpRequest, record_id: int):
     operation_id="service_records_event",
     summary="Record an event: the clocks follow",
 )
-def service_records_event(request: HttpRequest, record_id: int, payload: EventIn):
+def service_records_event(request: HttpRequest, record_id: PathId, payload: EventIn):
     """`responded`, `remote_failed`, `dispatched`, `arrived`, `spare_requested`,
     `spare_shipped`, `spare_arrived`, `spare_cancelled` (the spare request is withdrawn
     before it shipped: its `spare_ship` and `spare_arrival` clocks are cancelled),
@@ -227,7 +241,7 @@ def service_records_event(request: HttpRequest, record_id: int, payload: EventIn
     operation_id="service_records_history_add",
     summary="Add a history line (time, symptom, action)",
 )
-def service_records_history_add(request: HttpRequest, record_id: int, payload: HistoryEntryIn):
+def service_records_history_add(request: HttpRequest, record_id: PathId, payload: HistoryEntryIn):
     record = _detail(request, record_id)
     require(may_handle_service(request.auth))
     services.history_entry_add(record, actor=request.auth, **payload.dict())

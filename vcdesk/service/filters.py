@@ -9,13 +9,13 @@ from ninja import FilterLookup
 
 from vcdesk.assets.models import Device
 from vcdesk.calendars.workdays import BEIJING
-from vcdesk.core.api import Filters
+from vcdesk.core.api import Filters, Id
 from vcdesk.service.choices import FaultClass, RecordStatus
 
 
 class ServiceRecordFilter(Filters):
     status: RecordStatus | None = None
-    organisation: Annotated[int | None, FilterLookup("organisation_id")] = None
+    organisation: Annotated[Id | None, FilterLookup("organisation_id")] = None
     fault_class: FaultClass | None = None
     breached: bool | None = None
     due_before: datetime | None = None

@@ -83,3 +83,87 @@ def test_the_openapi_document_says_every_lists_count_stops_at_1001(client):
         count = schema["properties"]["count"]
         assert count["maximum"] == 1001
         assert "1,001 means more than 1,000" in count["description"]
+
+
+# --- numbers beyond 64 bits: 422 naming the parameter, never a server error -----------------
+
+BEYOND = [2**63, 2**64, -(2**63) - 1]
+
+
+@pytest.mark.parametrize("number", BEYOND)
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    [
+        ("/api/v1/sites", "organisation"),
+        ("/api/v1/devices", "organisation"),
+        ("/api/v1/service-records", "organisation"),
+    ],
+)
+def test_an_id_filter_beyond_64_bits_is_bad_input(api, duty_officer, path, parameter, number):
+    response = api.get(path, duty_officer, **{parameter: number})
+
+    assert response.status_code == 422, response.content
+    assert any(parameter in error["loc"] for error in response.json()["detail"])
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/api/v1/customers/{2**63}",
+        f"/api/v1/devices/{2**64}",
+        f"/api/v1/service-records/{2**63}",
+        f"/api/v1/service-records/{2**64}/events",
+    ],
+)
+def test_a_path_id_beyond_64_bits_is_bad_input(api, duty_officer, path):
+    if path.endswith("/events"):
+        response = api.post(path, duty_officer, {"type": "responded"})
+    else:
+        response = api.get(path, duty_officer)
+
+    assert response.status_code == 422, response.content
+
+
+def test_the_largest_64_bit_id_is_simply_not_found(api, duty_officer):
+    assert api.get(f"/api/v1/customers/{2**63 - 1}", duty_officer).status_code == 404
+    assert api.get(f"/api/v1/service-records/{2**63 - 1}", duty_officer).status_code == 404
+    assert api.get("/api/v1/sites", duty_officer, organisation=2**63 - 1).json()["count"] == 0
+
+
+@pytest.mark.parametrize("field", ["device", "engineer"])
+def test_an_id_in_a_request_body_beyond_64_bits_is_bad_input(api, duty_officer, org_a, field):
+    from vcdesk.assets.tests.factories import DeviceFactory
+
+    device = DeviceFactory(site__organisation=org_a)
+    if field == "device":
+        response = api.post(
+            "/api/v1/service-records",
+            duty_officer,
+            {
+                "device": 2**64,
+                "fault_class": "other",
+                "description": "x",
+                "caller_name": "王",
+                "caller_phone": "1",
+            },
+        )
+    else:
+        record = api.post(
+            "/api/v1/service-records",
+            duty_officer,
+            {
+                "device": device.pk,
+                "fault_class": "other",
+                "description": "x",
+                "caller_name": "王",
+                "caller_phone": "1",
+            },
+        ).json()
+        response = api.post(
+            f"/api/v1/service-records/{record['id']}/events",
+            duty_officer,
+            {"type": "dispatched", "engineer": 2**64},
+        )
+
+    assert response.status_code == 422, response.content
+    assert any(field in error["loc"] for error in response.json()["detail"])
