@@ -229,3 +229,13 @@ def test_items_answered_as_problems_need_notes_but_not_applicable_does_not(org_a
     )
 
     assert answer.result == ItemResult.NOT_APPLICABLE and answer.note == ""
+
+
+def test_a_database_left_without_checklist_items_gets_the_defaults_again():
+    from vcdesk.inspections.defaults import DEFAULT_ITEMS, default_checklist_ensure
+
+    ChecklistItemTemplate.objects.all().delete()
+    default_checklist_ensure()
+    default_checklist_ensure()
+
+    assert ChecklistItemTemplate.objects.count() == len(DEFAULT_ITEMS) == 12
