@@ -70,12 +70,17 @@ def stock_movement_visible(*, user) -> QuerySet[StockMovement]:
 
 def stock_matrix(
     *, user, part_models: list[PartModel], warehouses: list[Warehouse]
-) -> dict[tuple[int, int], StockLevel]:
-    """The stock levels of these part models in these warehouses, by (part model, warehouse)."""
-    levels = stock_level_visible(user=user).filter(
-        part_model__in=part_models, warehouse__in=warehouses
+) -> dict[tuple[int, int], tuple[int, int]]:
+    """(on hand, reserved) of these part models in these warehouses, by (part model,
+    warehouse); a pair missing from it was never stocked there. Numbers only: the stock
+    page has the part models and warehouses already, and a page holds hundreds of levels."""
+    levels = (
+        stock_level_visible(user=user)
+        .filter(part_model__in=part_models, warehouse__in=warehouses)
+        .order_by()
+        .values_list("part_model_id", "warehouse_id", "on_hand", "reserved")
     )
-    return {(level.part_model_id, level.warehouse_id): level for level in levels}
+    return {(p, w): (on_hand, reserved) for p, w, on_hand, reserved in levels}
 
 
 SPARE_CLOCKS = (ClockKind.SPARE_SHIP, ClockKind.SPARE_ARRIVAL)

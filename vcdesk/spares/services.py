@@ -22,7 +22,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, IntegerField, QuerySet, Sum, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -90,15 +90,31 @@ def _serial_balance():
 
 def serials_in_stock(*, warehouse: Warehouse, part_model: PartModel) -> list[str]:
     """Serial numbers of a serialised part model that are in this warehouse now."""
+    return serials_in_stock_at([(warehouse.pk, part_model.pk)]).get(
+        (warehouse.pk, part_model.pk), []
+    )
+
+
+def serials_in_stock_at(pairs: list[tuple[int, int]]) -> dict[tuple[int, int], list[str]]:
+    """Serial numbers in stock now, by (warehouse id, part model id), for several pairs in
+    one query (a page of spare requests to ship); a pair with none is missing."""
+    if not pairs:
+        return {}
+    where = Q()
+    for warehouse_id, part_model_id in set(pairs):
+        where |= Q(warehouse_id=warehouse_id, part_model_id=part_model_id)
     rows = (
-        StockMovement.objects.filter(warehouse=warehouse, part_model=part_model)
+        StockMovement.objects.filter(where)
         .exclude(serial="")
-        .values("serial")
+        .values("warehouse_id", "part_model_id", "serial")
         .annotate(balance=_serial_balance())
         .filter(balance__gt=0)
         .order_by("serial")
     )
-    return [row["serial"] for row in rows]
+    found: dict[tuple[int, int], list[str]] = {}
+    for row in rows:
+        found.setdefault((row["warehouse_id"], row["part_model_id"]), []).append(row["serial"])
+    return found
 
 
 def _serials_held(

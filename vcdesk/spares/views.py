@@ -15,6 +15,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -59,29 +61,65 @@ def _low_mark(available: int, threshold: int) -> str:
 class Cell:
     """One part model in one warehouse, as the stock page shows it."""
 
-    def __init__(self, level, threshold: int):
-        self.level = level
-        self.available = level.available if level else 0
-        self.on_hand = level.on_hand if level else 0
-        self.reserved = level.reserved if level else 0
+    def __init__(self, level: tuple[int, int] | None, threshold: int):
+        self.kept = level is not None
+        self.on_hand, self.reserved = level or (0, 0)
+        self.available = self.on_hand - self.reserved
         # Never stocked here is not "low": only a warehouse that keeps the part can run low.
-        self.mark = "" if level is None else _low_mark(self.available, threshold)
+        self.mark = _low_mark(self.available, threshold) if self.kept else ""
+
+    def html(self, warehouse_id: int, on_hand_label: str) -> str:
+        if not self.kept:
+            return '<td class="none">—</td>'
+        return format_html(
+            '<td class="cell {}" data-warehouse="{}" data-testid="stock-cell" title="{}">'
+            "<b>{}</b><small>{} {}</small></td>",
+            self.mark,
+            warehouse_id,
+            _("%(on_hand)s on hand, %(reserved)s reserved")
+            % {"on_hand": self.on_hand, "reserved": self.reserved},
+            self.available,
+            self.on_hand,
+            on_hand_label,
+        )
 
 
-def _render_stock(
-    request: HttpRequest,
-    *,
-    receive_form: forms.StockReceiveForm | None = None,
-    transfer_form: forms.StockTransferForm | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    filters, filter_errors = filters_from_request(StockLevelFilter, request)
-    user = request.user
-    # Regional warehouses by city, the vendor's bonded warehouse last.
-    all_warehouses = sorted(
+class Row:
+    """One part model across the warehouses shown. The page has a cell per part model and
+    warehouse (400 on a page of 50 part models in 8 warehouses), so the row writes its
+    cells in one pass (`cells_html`), as a select widget writes its options, instead of
+    through a dozen template lookups per cell."""
+
+    def __init__(self, part_model, warehouses: list, levels: dict):
+        self.part_model = part_model
+        threshold = part_model.low_stock_threshold
+        self.cells = [
+            (w.pk, Cell(levels.get((part_model.pk, w.pk)), threshold)) for w in warehouses
+        ]
+        self.available = sum(cell.available for _w, cell in self.cells)
+        self.on_hand = sum(cell.on_hand for _w, cell in self.cells)
+        self.mark = _low_mark(self.available, threshold)
+
+    def cells_html(self) -> SafeString:
+        on_hand_label = _("on hand")
+        return mark_safe("".join(cell.html(w, on_hand_label) for w, cell in self.cells))
+
+
+def _warehouses_shown(user) -> list:
+    """Active warehouses: regional ones by city, the vendor's bonded warehouse last."""
+    return sorted(
         selectors.warehouse_visible(user=user).filter(active=True),
         key=lambda w: (w.kind != WarehouseKind.REGIONAL, w.city, w.name),
     )
+
+
+@login_required
+def stock_overview(request: HttpRequest) -> HttpResponse:
+    """Part models × warehouses: available (on hand), low stock marked."""
+    _staff_only(request)
+    filters, filter_errors = filters_from_request(StockLevelFilter, request)
+    user = request.user
+    all_warehouses = _warehouses_shown(user)
     warehouses = [w for w in all_warehouses if filters.warehouse in (None, w.pk)]
     # Rows are part models, also those no warehouse keeps; `low` keeps those low somewhere.
     part_models = PartModelFilter(q=filters.q).filter(
@@ -94,29 +132,12 @@ def _render_stock(
         part_models = part_models.filter(pk__in=low.values("part_model_id"))
     page = page_of(request, part_models)
     levels = selectors.stock_matrix(user=user, part_models=list(page), warehouses=warehouses)
-    rows = []
-    for part_model in page:
-        cells = [
-            Cell(levels.get((part_model.pk, w.pk)), part_model.low_stock_threshold)
-            for w in warehouses
-        ]
-        available = sum(c.available for c in cells)
-        rows.append(
-            {
-                "part_model": part_model,
-                "cells": cells,
-                "available": available,
-                "on_hand": sum(c.on_hand for c in cells),
-                "mark": _low_mark(available, part_model.low_stock_threshold),
-            }
-        )
-    may_manage = may_manage_spares(user)
     return render(
         request,
         "spares/stock.html",
         {
             "page": page,
-            "rows": rows,
+            "rows": [Row(part_model, warehouses, levels) for part_model in page],
             "warehouses": warehouses,
             "all_warehouses": all_warehouses,
             "part_model_choices": selectors.part_model_visible(user=user)
@@ -124,19 +145,9 @@ def _render_stock(
             .only("id", "vendor", "part_number", "name"),
             "filters": filters,
             "filter_errors": filter_errors,
-            "may_manage": may_manage,
-            "receive_form": receive_form or forms.StockReceiveForm(auto_id="receive_%s"),
-            "transfer_form": transfer_form or forms.StockTransferForm(auto_id="transfer_%s"),
+            "may_manage": may_manage_spares(user),
         },
-        status=status,
     )
-
-
-@login_required
-def stock_overview(request: HttpRequest) -> HttpResponse:
-    """Part models × warehouses: available (on hand), low stock marked."""
-    _staff_only(request)
-    return _render_stock(request)
 
 
 def _back_to_stock(request: HttpRequest) -> str:
@@ -144,55 +155,77 @@ def _back_to_stock(request: HttpRequest) -> str:
     return reverse("spares_stock") + (f"?{query}" if query else "")
 
 
+def _stock_form_page(
+    request: HttpRequest, form_class, *, prefix: str, title: str, initial, change, done
+) -> HttpResponse:
+    """The receive and the transfer page: GET shows the form (filled from the stock page's
+    warehouse and part model filters, which it keeps in its address); POST calls `change`
+    and returns to the stock page as it was, or shows the refusals next to the fields."""
+    _managers_only(request)
+    form = form_class(request.POST or None, initial=initial, auto_id=f"{prefix}_%s")
+    if request.method == "POST" and form.is_valid():
+        try:
+            change(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, done(form.cleaned_data))
+            return redirect(_back_to_stock(request))
+    return render(
+        request,
+        "spares/stock_form.html",
+        {"form": form, "title": title, "prefix": prefix, "back": _back_to_stock(request)},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+def _stock_filters_as_initial(request: HttpRequest, **fields: str) -> dict:
+    """{form field: the stock page's filter value} for the filters given as form=filter."""
+    filters, _errors = filters_from_request(StockLevelFilter, request)
+    return {field: getattr(filters, name) for field, name in fields.items()}
+
+
 @login_required
-@require_POST
 def stock_receive(request: HttpRequest) -> HttpResponse:
-    _managers_only(request)
-    form = forms.StockReceiveForm(request.POST, auto_id="receive_%s")
-    if form.is_valid():
-        try:
-            services.stock_receive(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            data = form.cleaned_data
-            messages.success(
-                request,
-                _("Received %(quantity)d × %(part)s into %(warehouse)s.")
-                % {
-                    "quantity": data["quantity"],
-                    "part": data["part_model"].part_number,
-                    "warehouse": data["warehouse"].name,
-                },
-            )
-            return redirect(_back_to_stock(request))
-    return _render_stock(request, receive_form=form, status=422)
+    return _stock_form_page(
+        request,
+        forms.StockReceiveForm,
+        prefix="receive",
+        title=_("Receive stock"),
+        initial=_stock_filters_as_initial(request, warehouse="warehouse", part_model="part_model"),
+        change=services.stock_receive,
+        done=lambda data: (
+            _("Received %(quantity)d × %(part)s into %(warehouse)s.")
+            % {
+                "quantity": data["quantity"],
+                "part": data["part_model"].part_number,
+                "warehouse": data["warehouse"].name,
+            }
+        ),
+    )
 
 
 @login_required
-@require_POST
 def stock_transfer(request: HttpRequest) -> HttpResponse:
-    _managers_only(request)
-    form = forms.StockTransferForm(request.POST, auto_id="transfer_%s")
-    if form.is_valid():
-        try:
-            services.stock_transfer(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            data = form.cleaned_data
-            messages.success(
-                request,
-                _("Moved %(quantity)d × %(part)s from %(source)s to %(target)s.")
-                % {
-                    "quantity": data["quantity"],
-                    "part": data["part_model"].part_number,
-                    "source": data["from_warehouse"].name,
-                    "target": data["to_warehouse"].name,
-                },
-            )
-            return redirect(_back_to_stock(request))
-    return _render_stock(request, transfer_form=form, status=422)
+    return _stock_form_page(
+        request,
+        forms.StockTransferForm,
+        prefix="transfer",
+        title=_("Transfer between warehouses"),
+        initial=_stock_filters_as_initial(
+            request, from_warehouse="warehouse", part_model="part_model"
+        ),
+        change=services.stock_transfer,
+        done=lambda data: (
+            _("Moved %(quantity)d × %(part)s from %(source)s to %(target)s.")
+            % {
+                "quantity": data["quantity"],
+                "part": data["part_model"].part_number,
+                "source": data["from_warehouse"].name,
+                "target": data["to_warehouse"].name,
+            }
+        ),
+    )
 
 
 # --- open spare requests -----------------------------------------------------------------------
@@ -210,14 +243,18 @@ def _due_clock(spare: SpareRequest, now: datetime) -> Clock | None:
     return clock
 
 
-def _ship_form(spare: SpareRequest, data=None) -> forms.SpareShipForm:
-    serials = None
-    if spare.part_model.serialised:
+def _ship_form(spare: SpareRequest, data=None, *, serials: list[str] | None = None):
+    """The ship form of a reserved spare; `serials`: those in stock at its warehouse (read
+    here when not given), for a serialised part."""
+    if spare.part_model.serialised and serials is None:
         serials = services.serials_in_stock(
             warehouse=spare.reservation.warehouse, part_model=spare.part_model
         )
     return forms.SpareShipForm(
-        data, serials=serials, quantity=spare.quantity, auto_id=f"ship{spare.pk}_%s"
+        data,
+        serials=serials if spare.part_model.serialised else None,
+        quantity=spare.quantity,
+        auto_id=f"ship{spare.pk}_%s",
     )
 
 
@@ -230,10 +267,18 @@ def _render_requests(
     page = page_of(request, filters.filter(selectors.spare_request_by_due(user=request.user)))
     now = timezone.now()
     may_manage = may_manage_spares(request.user)
+    to_ship = [s for s in page if may_manage and s.status == SpareRequestStatus.RESERVED]
+    # The serials in stock for every serialised spare on the page, in one query.
+    in_stock = services.serials_in_stock_at(
+        [(s.reservation.warehouse_id, s.part_model_id) for s in to_ship if s.part_model.serialised]
+    )
     for spare in page:
         spare.due_clock = _due_clock(spare, now)
-        if may_manage and spare.status == SpareRequestStatus.RESERVED:
-            spare.ship_form = failed[1] if failed and failed[0] == spare.pk else _ship_form(spare)
+    for spare in to_ship:
+        serials = in_stock.get((spare.reservation.warehouse_id, spare.part_model_id), [])
+        spare.ship_form = (
+            failed[1] if failed and failed[0] == spare.pk else _ship_form(spare, serials=serials)
+        )
     return render(
         request,
         "spares/requests.html",

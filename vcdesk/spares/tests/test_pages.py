@@ -133,6 +133,25 @@ def test_the_keeper_receives_stock_from_the_stock_page(keeper, spares_keeper, pa
     assert "4" in keeper.get(response["Location"]).content.decode()
 
 
+def test_the_receive_page_is_filled_from_the_stock_pages_filters_and_goes_back_to_them(
+    keeper, part, depots
+):
+    beijing = depots["beijing"]
+    query = f"warehouse={beijing.pk}&part_model={part.pk}"
+    stock = keeper.get(f"/spares/?{query}").content.decode()
+    assert f'href="/spares/receive/?{query.replace("&", "&amp;")}"' in stock
+
+    page = keeper.get(f"/spares/receive/?{query}").content.decode()
+    response = keeper.post(
+        f"/spares/receive/?{query}", {"warehouse": beijing.pk, "part_model": part.pk, "quantity": 3}
+    )
+
+    assert f'<option value="{beijing.pk}" selected>' in page
+    assert f'<option value="{part.pk}" selected>' in page
+    assert (response.status_code, response["Location"]) == (302, f"/spares/?{query}")
+    assert stock_of(beijing, part) == (5, 0)
+
+
 def test_receiving_a_serialised_part_without_serials_shows_the_reason_next_to_the_field(
     keeper, spares_keeper
 ):
@@ -176,8 +195,9 @@ def test_other_staff_see_the_stock_but_not_the_forms_and_may_not_post_them(
 
     html = client.get("/spares/").content.decode()
 
-    assert 'data-part="' in html and 'id="receive"' not in html
+    assert 'data-part="' in html and 'data-testid="receive-link"' not in html
     payload = {"warehouse": depots["beijing"].pk, "part_model": part.pk, "quantity": 1}
+    assert client.get("/spares/receive/").status_code == 403
     assert client.post("/spares/receive/", payload).status_code == 403
     assert stock_of(depots["beijing"], part) == (2, 0)
 
