@@ -23,6 +23,7 @@ from vcdesk.core.api import (
     ErrorOut,
     Input,
     Pagination,
+    PathId,
     get_visible_or_404,
     require,
     validation_error_items,
@@ -255,7 +256,7 @@ def issue_records_create(request: HttpRequest, payload: IssueIn):
     operation_id="issue_records_read",
     summary="Read an issue record with its supervision log and attachments",
 )
-def issue_records_read(request: HttpRequest, issue_id: int):
+def issue_records_read(request: HttpRequest, issue_id: PathId):
     return _issue(request, issue_id)
 
 
@@ -265,7 +266,7 @@ def issue_records_read(request: HttpRequest, issue_id: int):
     operation_id="issue_records_update",
     summary="Change an issue record's fields (staff)",
 )
-def issue_records_update(request: HttpRequest, issue_id: int, payload: IssuePatchIn):
+def issue_records_update(request: HttpRequest, issue_id: PathId, payload: IssuePatchIn):
     issue = _issue(request, issue_id)
     require(may_handle_issues(request.auth))
     changes = payload.dict(exclude_unset=True)
@@ -280,7 +281,7 @@ def issue_records_update(request: HttpRequest, issue_id: int, payload: IssuePatc
     operation_id="issue_records_supervision_add",
     summary="Add a supervision entry: the period and the degree of resolution",
 )
-def issue_records_supervision_add(request: HttpRequest, issue_id: int, payload: SupervisionIn):
+def issue_records_supervision_add(request: HttpRequest, issue_id: PathId, payload: SupervisionIn):
     issue = _issue(request, issue_id)
     require(may_handle_issues(request.auth))
     _run(services.supervision_entry_add, issue, actor=request.auth, **payload.dict())
@@ -293,7 +294,7 @@ def issue_records_supervision_add(request: HttpRequest, issue_id: int, payload: 
     operation_id="issue_records_attachment_add",
     summary="Attach a file (multipart field `file`): a fax, a letter, a photo",
 )
-def issue_records_attachment_add(request: HttpRequest, issue_id: int, file: File[UploadedFile]):
+def issue_records_attachment_add(request: HttpRequest, issue_id: PathId, file: File[UploadedFile]):
     issue = _issue(request, issue_id)
     require(may_attach(request.auth, issue))
     attachment = _run(services.issue_attachment_add, issue, upload=file, actor=request.auth)
@@ -346,7 +347,7 @@ def feedback_records_create(request: HttpRequest, payload: FeedbackIn):
     operation_id="feedback_records_read",
     summary="Read an issue feedback record",
 )
-def feedback_records_read(request: HttpRequest, feedback_id: int):
+def feedback_records_read(request: HttpRequest, feedback_id: PathId):
     return _feedback(request, feedback_id)
 
 
@@ -356,7 +357,7 @@ def feedback_records_read(request: HttpRequest, feedback_id: int):
     operation_id="feedback_records_update",
     summary="Change an issue feedback record (staff)",
 )
-def feedback_records_update(request: HttpRequest, feedback_id: int, payload: FeedbackPatchIn):
+def feedback_records_update(request: HttpRequest, feedback_id: PathId, payload: FeedbackPatchIn):
     feedback = _feedback(request, feedback_id)
     require(may_handle_issues(request.auth))
     changes = payload.dict(exclude_unset=True)
@@ -374,7 +375,9 @@ def feedback_records_update(request: HttpRequest, feedback_id: int, payload: Fee
     operation_id="feedback_records_customer_opinion",
     summary="Give the customer's opinion of the resolution, once",
 )
-def feedback_records_customer_opinion(request: HttpRequest, feedback_id: int, payload: OpinionIn):
+def feedback_records_customer_opinion(
+    request: HttpRequest, feedback_id: PathId, payload: OpinionIn
+):
     """A contact of the issue's organisation, or staff recording what the customer said.
     Before the issue is resolved, or a second time, answers 409."""
     feedback = _feedback(request, feedback_id)

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from vcdesk.accounts.choices import Role
 from vcdesk.customers.selectors import organisation_visible
 from vcdesk.feedback.choices import IssueKind, Urgency
 from vcdesk.service.selectors import service_record_visible
@@ -19,7 +20,7 @@ def staff_members():
     return (
         get_user_model()
         .objects.filter(is_active=True, organisation=None)
-        .exclude(groups__name="customer_contact")
+        .exclude(groups__name=Role.CUSTOMER_CONTACT)
         .order_by("full_name", "username")
     )
 

@@ -8,7 +8,7 @@ telling anyone, so a second run or a second worker tells nobody twice.
 """
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import PurePath
 
 from django.conf import settings
@@ -511,13 +511,4 @@ def feedback_customer_opinion(feedback: FeedbackRecord, *, opinion: str, actor) 
             "customer_opinion_at": timezone.now(),
             "customer_opinion_by": user,
         },
-    )
-
-
-def issue_due_soon(issue: IssueRecord, today: date) -> bool:
-    """Expected within two days and unresolved (lists mark it)."""
-    return (
-        issue.resolved_on is None
-        and issue.expected_resolution_on is not None
-        and today <= issue.expected_resolution_on <= today + timedelta(days=2)
     )

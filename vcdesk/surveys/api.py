@@ -26,6 +26,7 @@ from vcdesk.core.api import (
     ErrorOut,
     Input,
     Pagination,
+    PathId,
     get_visible_or_404,
     require,
     validation_error_items,
@@ -270,7 +271,7 @@ def survey_definitions_list(request: HttpRequest):
     operation_id="survey_definitions_read",
     summary="Read a survey definition",
 )
-def survey_definitions_read(request: HttpRequest, survey_id: int):
+def survey_definitions_read(request: HttpRequest, survey_id: PathId):
     return get_visible_or_404(selectors.survey_visible(user=request.auth), survey_id)
 
 
@@ -320,7 +321,7 @@ def survey_invitations_create(request: HttpRequest, payload: InvitationIn):
     operation_id="survey_invitations_read",
     summary="Read an invitation with its answers",
 )
-def survey_invitations_read(request: HttpRequest, invitation_id: int):
+def survey_invitations_read(request: HttpRequest, invitation_id: PathId):
     return _invitation(request, invitation_id)
 
 
@@ -346,7 +347,7 @@ def _answer(request: HttpRequest, invitation: SurveyInvitation, payload: Answers
     operation_id="survey_invitations_answer",
     summary="Answer a survey (a customer contact; or staff transcribing a paper form)",
 )
-def survey_invitations_answer(request: HttpRequest, invitation_id: int, payload: AnswersIn):
+def survey_invitations_answer(request: HttpRequest, invitation_id: PathId, payload: AnswersIn):
     """One answer per item: `{"item": id, "score": 5…1 or null (not applicable),
     "comment"}`. Answered once: again answers 409; past its link's end 410."""
     invitation = _invitation(request, invitation_id)

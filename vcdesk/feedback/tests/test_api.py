@@ -251,3 +251,16 @@ def test_a_file_over_the_size_limit_is_refused(client, org_a, contact_of_a, duty
     assert response.status_code == 422
     assert "1 MB" in response.json()["detail"][0]["msg"]
     assert not issue.attachments.exists()
+
+
+def test_ids_beyond_64_bits_are_bad_input_not_a_server_error(api, duty_officer, org_a):
+    huge = 2**64
+
+    assert api.get(f"/api/v1/issue-records/{huge}", duty_officer).status_code == 422
+    assert api.get(f"/api/v1/feedback-records/{huge}", duty_officer).status_code == 422
+    assert api.get("/api/v1/issue-records", duty_officer, organisation=huge).status_code == 422
+    created = api.post(
+        "/api/v1/issue-records", duty_officer, issue_fields(organisation=org_a.pk, specialist=huge)
+    )
+    assert created.status_code == 422
+    assert api.get(f"/api/v1/survey-invitations/{huge}", duty_officer).status_code == 422
