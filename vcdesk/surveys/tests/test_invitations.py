@@ -152,3 +152,17 @@ def test_a_link_expires_after_the_configured_days(org_a, settings):
         )
 
     assert (invitation.expires_at - invitation.sent_at).days == 7
+
+
+def test_completing_an_inspection_sends_its_survey_through_the_inspections_signal(
+    org_a, field_engineer, immediate_tasks, django_capture_on_commit_callbacks
+):
+    pytest.importorskip("vcdesk.inspections.signals")
+    inspections = pytest.importorskip("vcdesk.inspections.tests.factories")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        inspection = inspections.completed(org_a, engineer=field_engineer.user)
+
+    invitation = SurveyInvitation.objects.get()
+    assert invitation.subject_key == f"inspection:{inspection.pk}"
+    assert invitation.trigger == InvitationTrigger.INSPECTION
