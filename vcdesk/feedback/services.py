@@ -393,7 +393,7 @@ def issue_records_sweep_overdue(*, now: datetime | None = None, batch: int = 500
                 IssueRecord.objects.filter(
                     overdue_at__isnull=False, overdue_at__lte=now, resolved_on__isnull=True
                 )
-                .select_related("organisation")
+                .select_related("organisation", "recorder")
                 .select_for_update(skip_locked=True, of=("self",))
                 .order_by("overdue_at", "id")[:batch]
             )
@@ -426,7 +426,10 @@ def _overdue_announcements(issues: list[IssueRecord]) -> list[Announcement]:
                 % {"who": issue.passed_to or "—", "person": issue.responsible_person or "—"},
                 *_issue_lines(issue),
             )
-            people = managers | {u for u in (issue.specialist_id, issue.recorder_id) if u}
+            # The recorder is told when staff; a customer who raised it follows it in the portal.
+            recorder = issue.recorder
+            staff_recorder = recorder.pk if recorder and not recorder.is_customer_contact else None
+            people = managers | {u for u in (issue.specialist_id, staff_recorder) if u}
             announcements.append(
                 Announcement(
                     subject=subject,

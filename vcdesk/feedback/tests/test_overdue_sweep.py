@@ -71,3 +71,16 @@ def test_the_sweep_reads_due_issues_on_the_stored_deadline(org_a, duty_officer):
     deadlines = list(IssueRecord.objects.values_list("overdue_at", flat=True))
 
     assert sorted(deadlines, key=lambda d: (d is None, d)) == [T0 + 15 * HOUR, None]
+
+
+def test_a_customer_who_raised_the_issue_is_not_sent_the_internal_notice(
+    org_a, contact_of_a, manager, duty_officer
+):
+    contact_of_a.user.email = "contact@example.cn"
+    contact_of_a.user.save()
+    issue = record_issue(org_a, actor=contact_of_a.user)
+    with time_machine.travel(T0, tick=False):
+        services.issue_record_update(issue, expected_resolution_on=TODAY, actor=duty_officer.user)
+
+    assert sweep_at(T0 + DAY) == 1
+    assert list(Notification.objects.values_list("recipient", flat=True)) == ["manager@example.cn"]
