@@ -42,6 +42,7 @@ from vcdesk.inspections.models import (
     Training,
 )
 from vcdesk.inspections.permissions import ENGINEER_ROLES
+from vcdesk.inspections.signals import inspection_completed
 from vcdesk.inspections.uploads import attachment_check
 from vcdesk.service.choices import FaultClass
 from vcdesk.service.services import service_record_open
@@ -501,7 +502,8 @@ def inspection_complete(
     at: datetime | None = None,
 ) -> Inspection:
     """Complete the inspection once every checklist item is answered: the report is printed
-    and archived as it is now (R5.5), and nothing of the inspection changes after."""
+    and archived as it is now (R5.5), and nothing of the inspection changes after. Sends
+    `inspection_completed` after commit."""
     from vcdesk.inspections.pdf import inspection_report_render
 
     at = _aware(at)
@@ -538,4 +540,7 @@ def inspection_complete(
     )
     report.pdf.save(f"{inspection.number}.pdf", ContentFile(pdf), save=False)
     report.save()
+    transaction.on_commit(
+        lambda: inspection_completed.send(sender=Inspection, inspection=inspection)
+    )
     return inspection

@@ -239,3 +239,26 @@ def test_a_database_left_without_checklist_items_gets_the_defaults_again():
     default_checklist_ensure()
 
     assert ChecklistItemTemplate.objects.count() == len(DEFAULT_ITEMS) == 12
+
+
+def test_other_apps_hear_of_a_completed_inspection_once_it_is_committed(
+    org_a, field_engineer, django_capture_on_commit_callbacks
+):
+    from vcdesk.inspections.signals import inspection_completed
+
+    heard = []
+
+    def listener(sender, *, inspection, **kwargs):
+        heard.append(inspection.pk)
+
+    inspection_completed.connect(listener)
+    try:
+        inspection = started(org_a, engineer=field_engineer.user)
+        answer_all(inspection, actor=field_engineer.user)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.inspection_complete(inspection, summary="正常", actor=field_engineer.user)
+            assert heard == []
+    finally:
+        inspection_completed.disconnect(listener)
+
+    assert heard == [inspection.pk]
