@@ -205,3 +205,14 @@ def test_the_selector_reuses_its_calendar_while_nothing_changes(django_assert_nu
     first = work_calendar()
     with django_assert_num_queries(1):
         assert work_calendar() is first
+
+
+def test_the_calendar_is_seeded_again_after_a_flush_which_sends_no_migration_state():
+    # `flush` (the teardown of a transaction test) empties the tables and sends post_migrate
+    # without `apps`; the next test must still find the holidays.
+    from vcdesk.calendars.apps import _seed_calendar
+
+    CalendarDay.objects.all().delete()
+    CalendarYear.objects.all().delete()
+    _seed_calendar(using="default", verbosity=0, interactive=False)
+    assert CalendarDay.objects.filter(date=date(2026, 10, 1)).exists()
