@@ -145,7 +145,6 @@ def _refresh_derived(
         del record.skip_history_when_saving
 
 
-@transaction.atomic
 def service_record_open(
     *,
     device: Device | int,
@@ -159,7 +158,11 @@ def service_record_open(
     actor,
 ) -> ServiceRecord:
     """Open a record for a hotline call or a customer's report; starts the response clock
-    and, for hardware damage, the restore clock."""
+    and, for hardware damage, the restore clock.
+
+    Everything that needs no database (checks, clocks, escalation times) is done before the
+    transaction, which holds the day's number (and on SQLite the write lock) only for the
+    four writes: the number, the record, its history row, its clocks."""
     now = timezone.now()
     reported_at = reported_at or now
     if isinstance(device, int):
@@ -177,7 +180,6 @@ def service_record_open(
         raise ValidationError(errors)
     user = _user(actor)
     record = ServiceRecord(
-        number=_next_number(reported_at.astimezone(BEIJING).date()),
         device=device,
         organisation_id=device.organisation_id,
         site=device.site,
@@ -203,10 +205,12 @@ def service_record_open(
     # A new record has only running clocks: its queue position is the earliest due time.
     record.queue_key = min(clock.due_at for clock in new_clocks)
     record._history_user = user
-    record.save()
-    for clock in new_clocks:
-        clock.record = record
-    Clock.objects.bulk_create(new_clocks)
+    with transaction.atomic():
+        record.number = _next_number(reported_at.astimezone(BEIJING).date())
+        record.save()
+        for clock in new_clocks:
+            clock.record = record
+        Clock.objects.bulk_create(new_clocks)
     # The answer shows the clocks: these are they (with their ids), no need to read them back.
     # Stored as prefetch_related would: `record.clocks.all()` answers them, a further
     # `.filter()` still queries.
