@@ -58,7 +58,32 @@ def test_the_customers_contact_accepts_a_quote_in_the_portal(
     page.goto("/quotes/")
     page.get_by_role("link", name=quote.number).click()
     expect(page.get_by_test_id("total")).to_contain_text("26500.00")
+    page.once("dialog", lambda dialog: dialog.accept())  # "Accept this quote?"
     page.get_by_role("button", name="接受报价").click()
 
     expect(page.get_by_test_id("quote-status")).to_have_text("客户已接受")
     expect(page.get_by_test_id("order")).to_contain_text(Order.objects.get().number)
+    page.goto("/orders/")
+    expect(page.get_by_test_id("orders")).to_contain_text(quote.number)
+
+
+def test_the_customers_contact_declines_a_quote_saying_why(
+    page, spares_keeper, contact_of_a, org_a
+):
+    rma = file_rma(out_of_warranty_device(org_a), actor=spares_keeper.user, at=None)
+    line = {"kind": "part", "part_model": media_board().pk, "unit_price": "26500.00"}
+    quote = services.quote_create(rma=rma, lines=[line], actor=spares_keeper.user)
+    services.quote_send(quote, actor=spares_keeper.user)
+    sign_in(page, contact_of_a.user.username, PERSONA_PASSWORD)
+    page.goto(f"/quotes/{quote.pk}/")
+    decline = page.get_by_test_id("decline-form")
+
+    decline.get_by_role("button").click()  # no reason: the browser asks for one first
+    expect(page.get_by_test_id("quote-status")).to_have_text("已发送客户")
+    decline.get_by_label("拒绝原因（必填）").fill("预算不足")
+    decline.get_by_role("button").click()
+
+    expect(page.get_by_test_id("quote-status")).to_have_text("客户已拒绝")
+    quote.refresh_from_db()
+    assert quote.decision_note == "预算不足"
+    assert not Order.objects.exists()
