@@ -30,6 +30,9 @@ SERVICE_MANAGER_ADMIN_APPS = (
     "service",
     "notify",
     "assurance",
+    "inspections",
+    "surveys",
+    "feedback",
 )
 
 
