@@ -53,3 +53,4 @@ lint: install-test
 bench: install-test system-deps
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/service.py
+	$(BIN)/python bench/stock.py
