@@ -73,6 +73,17 @@ def test_the_record_page_tag_names_the_inspection_it_came_from(
     assert inspection.number not in rendered(contact_of_b.user)
 
 
+def test_the_service_record_page_links_back_to_the_inspection(
+    inspection, problem, field_engineer, client
+):
+    record = open_finding(inspection, problem, field_engineer.user).service_record
+    client.force_login(field_engineer.user)
+
+    page = client.get(f"/service/{record.pk}/").content.decode()
+
+    assert inspection.number in page and f"/inspections/{inspection.pk}/" in page
+
+
 def test_an_environment_problem_names_the_device_it_affects(inspection, field_engineer):
     power = inspection.answers.filter(template_item__code="site_power", site__name="中心机房").get()
     services.checklist_answer_record(
