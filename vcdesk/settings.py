@@ -175,6 +175,10 @@ VCDESK_BASE_URL = env_str("VCDESK_BASE_URL", "http://127.0.0.1:8000")
 VCDESK_CLOCK_WARNING_SHARE = float(env_str("VCDESK_CLOCK_WARNING_SHARE", "0.8"))
 # A meeting with more participating sites than this gets two senior engineers (R6.2).
 VCDESK_ASSURANCE_SECOND_ENGINEER_SITES = env_int("VCDESK_ASSURANCE_SECOND_ENGINEER_SITES", 5)
+# An engineer is reminded of an inspection this many days before it is due (R5.1).
+VCDESK_INSPECTION_REMIND_DAYS = env_int("VCDESK_INSPECTION_REMIND_DAYS", 7)
+# Largest photo or file attached to a checklist item.
+VCDESK_INSPECTION_UPLOAD_MAX_MB = env_int("VCDESK_INSPECTION_UPLOAD_MAX_MB", 10)
 
 # Page sizes: lists are always paginated.
 VCDESK_PAGE_SIZE = env_int("VCDESK_PAGE_SIZE", 50)
