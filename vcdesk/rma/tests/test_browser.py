@@ -46,13 +46,18 @@ def test_the_keeper_ships_ahead_and_the_owed_unit_clears_when_it_comes_in(
     expect(page.get_by_test_id("owed")).to_have_count(0)
 
 
+def sent_quote(organisation, keeper):
+    """A quote of 26,500.00 for a repair of `organisation`'s device, sent to them now."""
+    rma = file_rma(out_of_warranty_device(organisation), actor=keeper, at=None)
+    line = {"kind": "part", "part_model": media_board().pk, "unit_price": "26500.00"}
+    quote = services.quote_create(rma=rma, lines=[line], actor=keeper)
+    return services.quote_send(quote, actor=keeper)
+
+
 def test_the_customers_contact_accepts_a_quote_in_the_portal(
     page, spares_keeper, contact_of_a, org_a
 ):
-    rma = file_rma(out_of_warranty_device(org_a), actor=spares_keeper.user, at=None)
-    line = {"kind": "part", "part_model": media_board().pk, "unit_price": "26500.00"}
-    quote = services.quote_create(rma=rma, lines=[line], actor=spares_keeper.user)
-    services.quote_send(quote, actor=spares_keeper.user)
+    quote = sent_quote(org_a, spares_keeper.user)
     sign_in(page, contact_of_a.user.username, PERSONA_PASSWORD)
 
     page.goto("/quotes/")
@@ -70,10 +75,7 @@ def test_the_customers_contact_accepts_a_quote_in_the_portal(
 def test_the_customers_contact_declines_a_quote_saying_why(
     page, spares_keeper, contact_of_a, org_a
 ):
-    rma = file_rma(out_of_warranty_device(org_a), actor=spares_keeper.user, at=None)
-    line = {"kind": "part", "part_model": media_board().pk, "unit_price": "26500.00"}
-    quote = services.quote_create(rma=rma, lines=[line], actor=spares_keeper.user)
-    services.quote_send(quote, actor=spares_keeper.user)
+    quote = sent_quote(org_a, spares_keeper.user)
     sign_in(page, contact_of_a.user.username, PERSONA_PASSWORD)
     page.goto(f"/quotes/{quote.pk}/")
     decline = page.get_by_test_id("decline-form")
