@@ -24,6 +24,7 @@ from vcdesk.core.api import (
     ErrorOut,
     Input,
     Pagination,
+    PathId,
     get_visible_or_404,
     refused_as_409,
     require,
@@ -301,7 +302,7 @@ class OrderOut(Schema):
 # --- RMAs -------------------------------------------------------------------------------------
 
 
-def _rma(request: HttpRequest, rma_id: int) -> Rma:
+def _rma(request: HttpRequest, rma_id: PathId) -> Rma:
     return get_visible_or_404(selectors.rma_detail_visible(user=request.auth), rma_id)
 
 
@@ -340,7 +341,7 @@ def rmas_create(request: HttpRequest, payload: RmaIn):
     operation_id="rmas_read",
     summary="Read an RMA with its lines and steps",
 )
-def rmas_read(request: HttpRequest, rma_id: int):
+def rmas_read(request: HttpRequest, rma_id: PathId):
     return _rma(request, rma_id)
 
 
@@ -350,7 +351,7 @@ def rmas_read(request: HttpRequest, rma_id: int):
     operation_id="rmas_update",
     summary="Change an RMA's form fields",
 )
-def rmas_update(request: HttpRequest, rma_id: int, payload: RmaPatchIn):
+def rmas_update(request: HttpRequest, rma_id: PathId, payload: RmaPatchIn):
     rma = _rma(request, rma_id)
     require(may_handle_rma(request.auth))
     changes = payload.dict(exclude_unset=True)
@@ -373,7 +374,7 @@ def _rma_step(
         summary=summary,
         description=doc,
     )
-    def step(request: HttpRequest, rma_id: int, payload: payload_in):  # type: ignore[valid-type]
+    def step(request: HttpRequest, rma_id: PathId, payload: payload_in):  # type: ignore[valid-type]
         rma = _rma(request, rma_id)
         require(may_handle_rma(request.auth))
         done = refused_as_409(
@@ -427,7 +428,9 @@ _rma_step(
     operation_id="rmas_part_update",
     summary="Fill in a replacement part's arrival or return time, or its serial",
 )
-def rmas_part_update(request: HttpRequest, rma_id: int, part_id: int, payload: RmaPartPatchIn):
+def rmas_part_update(
+    request: HttpRequest, rma_id: PathId, part_id: PathId, payload: RmaPartPatchIn
+):
     rma = _rma(request, rma_id)
     part = get_visible_or_404(rma.parts.all(), part_id)
     require(may_handle_rma(request.auth))
@@ -440,7 +443,7 @@ def rmas_part_update(request: HttpRequest, rma_id: int, part_id: int, payload: R
 # --- quotes -----------------------------------------------------------------------------------
 
 
-def _quote(request: HttpRequest, quote_id: int) -> Quote:
+def _quote(request: HttpRequest, quote_id: PathId) -> Quote:
     return get_visible_or_404(selectors.quote_detail_visible(user=request.auth), quote_id)
 
 
@@ -474,12 +477,12 @@ def quotes_create(request: HttpRequest, payload: QuoteIn):
     operation_id="quotes_read",
     summary="Read a quote",
 )
-def quotes_read(request: HttpRequest, quote_id: int):
+def quotes_read(request: HttpRequest, quote_id: PathId):
     return _quote(request, quote_id)
 
 
 def _quote_step(
-    request: HttpRequest, quote_id: int, service: Callable, may: Callable, **fields
+    request: HttpRequest, quote_id: PathId, service: Callable, may: Callable, **fields
 ) -> Quote | Status:
     """One step of a quote: `service(quote, actor=…, **fields)` if `may(user, quote)`; a
     step the quote's state refuses answers 409 with the reason."""
@@ -497,7 +500,7 @@ def _quote_step(
     operation_id="quotes_send",
     summary="Send a draft quote to the customer",
 )
-def quotes_send(request: HttpRequest, quote_id: int):
+def quotes_send(request: HttpRequest, quote_id: PathId):
     return _quote_step(
         request, quote_id, services.quote_send, lambda user, _quote: may_handle_rma(user)
     )
@@ -509,7 +512,7 @@ def quotes_send(request: HttpRequest, quote_id: int):
     operation_id="quotes_accept",
     summary="Accept a sent quote: the order is placed",
 )
-def quotes_accept(request: HttpRequest, quote_id: int, payload: DecisionIn):
+def quotes_accept(request: HttpRequest, quote_id: PathId, payload: DecisionIn):
     """A contact of the quote's organisation accepts it, or staff record that the customer
     did (`at`, `note`: who accepted and how). The answer names the new order."""
     return _quote_step(request, quote_id, services.quote_accept, may_decide_quote, **payload.dict())
@@ -521,7 +524,7 @@ def quotes_accept(request: HttpRequest, quote_id: int, payload: DecisionIn):
     operation_id="quotes_decline",
     summary="Decline a sent quote, saying why",
 )
-def quotes_decline(request: HttpRequest, quote_id: int, payload: DecisionIn):
+def quotes_decline(request: HttpRequest, quote_id: PathId, payload: DecisionIn):
     """`note`: the customer's reason (required). A contact of the quote's organisation
     declines it, or staff record that the customer did."""
     return _quote_step(
@@ -544,5 +547,5 @@ def orders_list(request: HttpRequest, filters: Query[OrderFilter]):
     operation_id="orders_read",
     summary="Read an order",
 )
-def orders_read(request: HttpRequest, order_id: int):
+def orders_read(request: HttpRequest, order_id: PathId):
     return get_visible_or_404(selectors.order_visible(user=request.auth), order_id)

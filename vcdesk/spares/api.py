@@ -24,8 +24,10 @@ from ninja.pagination import paginate
 
 from vcdesk.core.api import (
     ErrorOut,
+    Id,
     Input,
     Pagination,
+    PathId,
     crud_routes,
     get_visible_or_404,
     refused_as_409,
@@ -36,7 +38,6 @@ from vcdesk.service.api import ClockOut
 from vcdesk.service.selectors import service_record_visible
 from vcdesk.spares import filters, reference, selectors, services
 from vcdesk.spares.choices import MovementKind, SpareRequestStatus, WarehouseKind
-from vcdesk.spares.filters import Id
 from vcdesk.spares.models import PartModel, SpareRequest, StockLevel
 from vcdesk.spares.permissions import may_manage_spares, may_see_stock
 
@@ -462,12 +463,12 @@ def spare_requests_create(request: HttpRequest, payload: SpareRequestIn):
     operation_id="spare_requests_read",
     summary="Read one spare request",
 )
-def spare_requests_read(request: HttpRequest, request_id: int):
+def spare_requests_read(request: HttpRequest, request_id: PathId):
     return _spare_request(request, request_id)
 
 
 def _spare_request_step(
-    request: HttpRequest, request_id: int, step: Callable[[SpareRequest], object]
+    request: HttpRequest, request_id: PathId, step: Callable[[SpareRequest], object]
 ) -> SpareRequest | Status:
     """One step of a spare request the user may see: `step(spare_request)` by spares
     staff (403 otherwise); a step refused now answers 409 with the reason."""
@@ -483,7 +484,7 @@ def _spare_request_step(
     operation_id="spare_requests_ship",
     summary="Ship a reserved spare with its carrier and tracking number",
 )
-def spare_requests_ship(request: HttpRequest, request_id: int, payload: SpareShipIn):
+def spare_requests_ship(request: HttpRequest, request_id: PathId, payload: SpareShipIn):
     """A serialised part needs `serials`, one per unit of the request, each in stock at the
     request's warehouse (422 on `serials` otherwise). Records the service record's
     `spare_shipped` event (its `spare_ship` clock is met); 409 once shipped or cancelled."""
@@ -500,7 +501,7 @@ def spare_requests_ship(request: HttpRequest, request_id: int, payload: SpareShi
     operation_id="spare_requests_arrive",
     summary="Confirm that a shipped spare arrived",
 )
-def spare_requests_arrive(request: HttpRequest, request_id: int, payload: SpareArriveIn):
+def spare_requests_arrive(request: HttpRequest, request_id: PathId, payload: SpareArriveIn):
     """`at` defaults to now. Records the service record's `spare_arrived` event (its
     `spare_arrival` clock is met)."""
     return _spare_request_step(
@@ -516,7 +517,7 @@ def spare_requests_arrive(request: HttpRequest, request_id: int, payload: SpareA
     operation_id="spare_requests_cancel",
     summary="Cancel a spare request that has not shipped",
 )
-def spare_requests_cancel(request: HttpRequest, request_id: int, payload: SpareCancelIn):
+def spare_requests_cancel(request: HttpRequest, request_id: PathId, payload: SpareCancelIn):
     """`reason`: why the spare is no longer needed. The reservation is released (a
     `released` stock movement: the units are available again) and the service record's
     `spare_cancelled` event stops its `spare_ship` and `spare_arrival` clocks. Once the

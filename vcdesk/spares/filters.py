@@ -5,16 +5,11 @@ from typing import Annotated
 
 from django.db.models import F, Q
 from django.utils import timezone
-from ninja import Field, FilterLookup
+from ninja import FilterLookup
 
 from vcdesk.calendars.workdays import BEIJING
-from vcdesk.core.api import Filters
+from vcdesk.core.api import Filters, Id
 from vcdesk.spares.choices import MovementKind, SpareRequestStatus, WarehouseKind
-
-# An object's id as input: beyond a 64-bit integer no row can match (and SQLite cannot even
-# compare it), so such an id is bad input (422), not a server error.
-MAX_ID = 2**63 - 1
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 def _aware(value: datetime) -> datetime:

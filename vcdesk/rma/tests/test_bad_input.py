@@ -197,3 +197,22 @@ def test_a_body_that_is_not_json_answers_422(client, spares_keeper, world):
 
     assert response.status_code in (400, 422)
     assert row_counts() == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", f"/api/v1/rmas/{2**63}"),
+        ("post", f"/api/v1/rmas/{2**64}/events"),
+        ("patch", f"/api/v1/rmas/1/parts/{2**64}"),
+        ("get", f"/api/v1/quotes/{2**63}"),
+        ("post", f"/api/v1/quotes/{2**64}/accept"),
+        ("get", f"/api/v1/orders/{2**63}"),
+    ],
+)
+def test_a_path_id_beyond_64_bits_is_bad_input_not_a_server_error(api, spares_keeper, method, path):
+    args = () if method == "get" else ({"type": "faulty_received"},)
+
+    response = getattr(api, method)(path, spares_keeper, *args)
+
+    assert response.status_code == 422, response.content

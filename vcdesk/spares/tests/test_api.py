@@ -788,3 +788,21 @@ def test_an_arrival_at_a_time_that_cannot_be_is_refused_and_changes_nothing(
     if field:
         assert field in fields_in_error(response)
     assert everything() == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", f"{API}/spare-requests/{2**63}"),
+        ("post", f"{API}/spare-requests/{2**64}/ship"),
+        ("post", f"{API}/spare-requests/{2**64}/cancel"),
+    ],
+)
+def test_a_spare_request_id_beyond_64_bits_is_bad_input_not_a_server_error(
+    api, spares_keeper, method, path
+):
+    args = () if method == "get" else ({"carrier": "EMS", "tracking_number": "1", "reason": "x"},)
+
+    response = getattr(api, method)(path, spares_keeper, *args)
+
+    assert response.status_code == 422, response.content
