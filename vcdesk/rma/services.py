@@ -696,10 +696,14 @@ def quote_create(
     return quote
 
 
-def _decision_time(quote: Quote, at: datetime | None) -> datetime:
+def _decision_time(quote: Quote, at: datetime | None, user) -> datetime:
     now = timezone.now()
-    at = _aware(at) or now
     errors: dict = {}
+    if at is not None and user is not None and user.is_customer_contact:
+        # Only staff record an answer given earlier (by phone, on paper); a customer's own
+        # answer is dated when it is given.
+        errors["at"] = [_("A customer's answer is dated when it is given; leave the time out.")]
+    at = _aware(at) or now
     _not_in_future(at, "at", errors, now)
     if quote.sent_at and at < quote.sent_at:
         errors["at"] = [_("The time is before the quote was sent.")]
@@ -739,8 +743,8 @@ def quote_accept(quote: Quote, *, actor, at: datetime | None = None, note: str =
     when are kept) — and the order is placed, numbered ORD-YYYY-NNNN."""
     quote = _locked_quote(quote)
     _refuse_unless_sent(quote)
-    at = _decision_time(quote, at)
     user = _user(actor)
+    at = _decision_time(quote, at, user)
     quote.accepted_at, quote.decided_by, quote.decision_note = at, user, note.strip()
     quote._history_user = user
     quote.save()
@@ -764,8 +768,8 @@ def quote_decline(quote: Quote, *, actor, at: datetime | None = None, note: str 
     _refuse_unless_sent(quote)
     if not note.strip():
         raise ValidationError({"note": [_("Say why the quote is declined.")]})
-    at = _decision_time(quote, at)
     user = _user(actor)
+    at = _decision_time(quote, at, user)
     quote.declined_at, quote.decided_by, quote.decision_note = at, user, note.strip()
     quote._history_user = user
     quote.save()

@@ -252,6 +252,22 @@ def test_staff_record_the_customers_acceptance_with_who_and_when(
     assert Order.objects.get().ordered_at == T0 + 5 * HOUR
 
 
+def test_a_customer_cannot_backdate_their_own_answer_and_nothing_changes(
+    api, spares_keeper, contact_of_a, rma, board
+):
+    quote = sent_quote(api, spares_keeper, rma, board)
+
+    with time_machine.travel(T0 + DAY, tick=False):
+        response = api.post(
+            f"{QUOTES}/{quote['id']}/accept", contact_of_a, {"at": (T0 + HOUR).isoformat()}
+        )
+
+    assert response.status_code == 422
+    assert "at" in response.content.decode()
+    assert Quote.objects.get(pk=quote["id"]).accepted_at is None
+    assert not Order.objects.exists()
+
+
 def test_the_customer_may_decline_and_no_order_follows(
     api, spares_keeper, contact_of_a, rma, board
 ):
