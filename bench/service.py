@@ -3,8 +3,8 @@ API and the SLA sweep, on SQLite and on PostgreSQL.
 
     .venv/bin/python bench/service.py [--db sqlite|postgres|both] [--records 500000]
                                       [--reseed] [--requests 200] [--warmup 20]
-                                      [--create 1000] [--serve-workers 3]
-                                      [--serve-threads 1] [--serve-clients 8]
+                                      [--create 1000] [--serve-workers 2]
+                                      [--serve-threads 1] [--serve-clients 4]
                                       [--due 1000] [--sweeps 3] [--only TEXT] [--explain]
 
 Like bench/run.py, whose installed-base seed and measuring loop it imports, it measures each
@@ -1553,7 +1553,10 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests per endpoint")
     parser.add_argument("--create", type=int, default=1_000, help="records to open by POST")
     parser.add_argument(
-        "--serve-workers", type=int, default=3, help="gunicorn workers for the served creation"
+        "--serve-workers",
+        type=int,
+        default=2,
+        help="gunicorn workers for the served creation (scripts/serve.sh's default)",
     )
     parser.add_argument(
         "--serve-threads",
@@ -1561,7 +1564,7 @@ def main() -> int:
         default=1,
         help="threads per gunicorn worker (more than 1: the gthread worker)",
     )
-    parser.add_argument("--serve-clients", type=int, default=8, help="HTTP clients POSTing at once")
+    parser.add_argument("--serve-clients", type=int, default=4, help="HTTP clients POSTing at once")
     parser.add_argument("--due", type=int, default=1_000, help="clocks due for each sweep")
     parser.add_argument("--sweeps", type=int, default=3, help="sweeps to time")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN each slowest query")
