@@ -88,7 +88,9 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections are kept (CONN_MAX_AGE) as on PostgreSQL: opening the file again costs every
+    # request the connection, the PRAGMAs, the schema and a cold page cache. In WAL mode and
+    # autocommit an idle kept connection holds no lock.
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the web processes read while the worker writes; IMMEDIATE takes the
         # write lock at BEGIN so concurrent writers queue instead of failing mid-transaction.
@@ -101,6 +103,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["vcdesk.accounts.auth.RoleModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
