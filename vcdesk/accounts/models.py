@@ -1,14 +1,38 @@
 import hashlib
 import secrets
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.db.models import Case, OuterRef, Subquery, Value, When
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from vcdesk.accounts.choices import Role
+
+
+def role_name_of(user_ref: str = "pk") -> Subquery:
+    """The name of the user's role (their first group in `Role`'s order) as a subquery, so
+    that the user and their role come in one statement: every request needs both."""
+    rank = Case(*(When(name=role.value, then=Value(i)) for i, role in enumerate(Role)))
+    return Subquery(
+        Group.objects.filter(user=OuterRef(user_ref), name__in=Role.values)
+        .annotate(rank=rank)
+        .order_by("rank")
+        .values("name")[:1]
+    )
+
+
+class UserQuerySet(models.QuerySet):
+    def with_role(self):
+        """Users with `role` already known (no query for their groups)."""
+        return self.annotate(role_name=role_name_of())
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
+    pass
 
 
 class User(AbstractUser):
@@ -31,6 +55,8 @@ class User(AbstractUser):
     )
     history = HistoricalRecords(excluded_fields=["last_login", "password"])
 
+    objects = UserManager()
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
@@ -40,6 +66,8 @@ class User(AbstractUser):
 
     @cached_property
     def role(self) -> Role | None:
+        if "role_name" in self.__dict__:  # read with the user: UserQuerySet.with_role()
+            return Role(self.role_name) if self.role_name else None
         names = {g.name for g in self.groups.all()}
         for role in Role:
             if role.value in names:
