@@ -86,13 +86,13 @@ class User(AbstractUser):
         return self.role in roles
 
 
-def _hash(raw: str) -> str:
+def token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
 class ApiTokenQuerySet(models.QuerySet):
     def for_raw(self, raw: str):
-        return self.filter(key_hash=_hash(raw), expires_at__gt=timezone.now())
+        return self.filter(key_hash=token_hash(raw), expires_at__gt=timezone.now())
 
 
 class ApiToken(models.Model):
@@ -115,4 +115,4 @@ class ApiToken(models.Model):
     @staticmethod
     def new_raw() -> tuple[str, str]:
         raw = secrets.token_urlsafe(32)
-        return raw, _hash(raw)
+        return raw, token_hash(raw)
