@@ -4,7 +4,10 @@ Quota. A booking counts in the contract year of its meeting's (Beijing) start da
 `extra` when, at booking time, the year's non-cancelled bookings within the quota already
 fill `Contract.assurance_visits_per_year`. That count is taken while holding the contract's
 row lock, so two bookings made at once cannot both take the last included slot. A cancelled
-booking counts no more: its slot goes to the next booking (an extra booking stays extra).
+booking counts no more, nor does one moved into another contract year: the slot it frees goes
+to the year's earliest-booked extra booking, which then counts within the quota (the customer
+pays for meetings beyond the quota, not for the order they were booked in); with no extra
+booking left the slot waits for the next booking.
 
 Staffing. A meeting needs `engineers_required` senior field engineers (vcdesk.assurance.quota
 decides 1 or 2); an engineer is never on two live assignments whose times overlap. Whether an
@@ -12,9 +15,10 @@ engineer is free is asked while holding the engineers' user rows locked, so two 
 of one engineer at once queue and the second sees the first. On PostgreSQL an exclusion
 constraint backs this up (migration 0002).
 
-Lock order, everywhere, so that no two transactions wait for each other: booking → users
-(by id) → contract → spares (reservation → stock level). Every lock is FOR NO KEY UPDATE of
-the queried table's rows only: a plain FOR UPDATE would also block inserts whose foreign key
+Lock order, everywhere, so that no two transactions wait for each other: booking (the one
+changed, then the extra bookings of its contract year, by id) → users (by id) → contract →
+spares (reservation → stock level). Every lock is FOR NO KEY UPDATE of the queried table's
+rows only: a plain FOR UPDATE would also block inserts whose foreign key
 refers to the row (a new booking of the contract, an assignment of the engineer).
 
 Refusals: bad input raises ValidationError naming the field (422); a step that cannot
@@ -204,6 +208,37 @@ def _model_errors(booking: Booking) -> dict:
     return {}
 
 
+def _extras_to_promote(booking: Booking) -> list[Booking]:
+    """The live extra bookings of `booking`'s contract year, locked (by id, right after the
+    booking itself) in case `booking` frees its included slot; none when it holds no slot."""
+    if booking.extra or booking.cancelled_at is not None:
+        return []
+    extras = Booking.objects.filter(
+        contract_id=booking.contract_id,
+        contract_year=booking.contract_year,
+        cancelled_at__isnull=True,
+        extra=True,
+    ).exclude(pk=booking.pk)
+    return list(_locking(extras).order_by("pk"))
+
+
+def _promote_extras(contract: Contract, contract_year: int, extras: list[Booking], actor) -> None:
+    """Give the year's free included slots to its earliest-booked extra bookings. Takes the
+    contract's row lock, as a new booking's count does; `extras` come from
+    `_extras_to_promote`, locked before."""
+    if not extras:
+        return
+    _locking(Contract.objects.only("pk")).get(pk=contract.pk)
+    in_quota = Booking.objects.filter(
+        contract=contract, contract_year=contract_year, cancelled_at__isnull=True, extra=False
+    ).count()
+    free = contract.assurance_visits_per_year - in_quota
+    for promoted in sorted(extras, key=lambda b: (b.booked_at, b.pk))[: max(free, 0)]:
+        promoted.extra = False
+        promoted._history_user = _user(actor)
+        promoted.save(update_fields=["extra", "updated_at"])
+
+
 def _count_against_quota(booking: Booking, contract: Contract) -> None:
     """Fix the booking's contract year and extra flag. Takes the contract's row lock: the
     count and the new booking's row commit together, so parallel bookings queue here."""
@@ -293,13 +328,15 @@ def booking_create(
 
 @transaction.atomic
 def booking_update(booking: Booking, *, actor, **changes) -> Booking:
-    """Change a booking before its meeting: a later start moved into another contract year
-    is counted there afresh; new times must suit the engineers already assigned."""
+    """Change a booking before its meeting: a start moved into another contract year is
+    counted there afresh (its included slot in the old year goes to an extra booking there);
+    new times must suit the engineers already assigned."""
     unknown = set(changes) - set(BOOKING_FIELDS)
     if unknown:
         raise ValidationError({f: [_("This cannot be changed.")] for f in sorted(unknown)})
     booking = _locked(booking)
     _refuse_unless_open(booking)
+    extras = _extras_to_promote(booking) if "starts_at" in changes else []
     now = timezone.now()
     if PLAN_FIELDS & set(changes) and booking.starts_at <= now:
         raise BookingRefused(_("The meeting has started: its sites, times and importance stay."))
@@ -331,7 +368,7 @@ def booking_update(booking: Booking, *, actor, **changes) -> Booking:
     )
     if times_changed:
         _move_assignments(booking)
-        old_year = booking.contract_year
+        old_year, was_extra = booking.contract_year, booking.extra
         new_day = booking.starts_at.astimezone(BEIJING).date()
         if quota.contract_year_of(contract.accepted_on, new_day) != old_year:
             _count_against_quota(booking, contract)
@@ -339,6 +376,8 @@ def booking_update(booking: Booking, *, actor, **changes) -> Booking:
     booking.save()
     if site_list is not None:
         booking.sites.set(site_list)
+    if times_changed and booking.contract_year != old_year and not was_extra:
+        _promote_extras(contract, old_year, extras, actor)
     return booking
 
 
@@ -357,13 +396,15 @@ def _move_assignments(booking: Booking) -> None:
 
 @transaction.atomic
 def booking_cancel(booking: Booking, *, actor, reason: str = "") -> Booking:
-    """Cancel before the meeting starts: its quota slot, engineers and spare kit are freed."""
+    """Cancel before the meeting starts: its engineers and spare kit are freed, and its
+    included slot goes to the year's earliest-booked extra booking, if any."""
     booking = _locked(booking)
     if booking.cancelled_at is not None:
         raise BookingRefused(_("The booking is already cancelled."))
     now = timezone.now()
     if booking.starts_at <= now:
         raise BookingRefused(_("The meeting has started; it can no longer be cancelled."))
+    extras = _extras_to_promote(booking)
     user = _user(actor)
     for assignment in booking.assignments.filter(released_at__isnull=True):
         _release(assignment, user, now)
@@ -372,6 +413,7 @@ def booking_cancel(booking: Booking, *, actor, reason: str = "") -> Booking:
     booking.cancel_reason = (reason or "").strip()[:300]
     booking._history_user = user
     booking.save()
+    _promote_extras(booking.contract, booking.contract_year, extras, actor)
     return booking
 
 

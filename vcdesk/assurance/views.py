@@ -299,7 +299,7 @@ STEPS: dict[str, Step] = {
         lambda request, booking, data: services.booking_cancel(
             booking, actor=request.user, reason=data["reason"]
         ),
-        gettext_lazy("Cancelled. The quota slot is free again."),
+        gettext_lazy("The booking is cancelled."),
     ),
     "assign": Step(
         _staffing,

@@ -145,3 +145,67 @@ def test_a_meeting_before_the_contracts_acceptance_is_refused(org_a, duty_office
     with pytest.raises(services.ValidationError) as refused:
         book(contract, sites[:1], actor=duty_officer.user, starts_at=beijing(2026, 5, 20, 9))
     assert "starts_at" in refused.value.message_dict
+
+
+def test_cancelling_an_included_booking_brings_the_earliest_booked_extra_into_the_quota(
+    org_a, duty_officer
+):
+    contract, sites = contract_with_sites(org_a, per_year=2)
+    included, _kept = (
+        book(contract, sites[:1], actor=duty_officer.user, starts_at=beijing(2026, 5, d, 9))
+        for d in (1, 2)
+    )
+    # Booked in this order, but the later-booked one meets first: booking order decides.
+    first_extra = book(
+        contract, sites[:1], actor=duty_officer.user, starts_at=beijing(2026, 6, 9, 9)
+    )
+    second_extra = book(
+        contract, sites[:1], actor=duty_officer.user, starts_at=beijing(2026, 6, 1, 9)
+    )
+    assert (first_extra.extra, second_extra.extra) == (True, True)
+
+    services.booking_cancel(included, actor=duty_officer.user, reason="会议取消")
+
+    first_extra.refresh_from_db()
+    second_extra.refresh_from_db()
+    assert (first_extra.extra, second_extra.extra) == (False, True)
+    use = quota_use(contract=contract, on=date(2026, 5, 1))
+    assert (use.in_quota, use.extra, use.remaining) == (2, 1, 0)
+    latest = first_extra.history.order_by("-history_date", "-history_id").first()
+    assert (latest.extra, latest.history_user) == (False, duty_officer.user)
+
+
+def test_cancelling_an_extra_booking_promotes_nobody(org_a, duty_officer):
+    contract, sites = contract_with_sites(org_a, per_year=1)
+    book(contract, sites[:1], actor=duty_officer.user, starts_at=beijing(2026, 5, 1, 9))
+    extra, other_extra = (
+        book(contract, sites[:1], actor=duty_officer.user, starts_at=beijing(2026, 5, d, 9))
+        for d in (2, 3)
+    )
+
+    services.booking_cancel(extra, actor=duty_officer.user)
+
+    other_extra.refresh_from_db()
+    assert other_extra.extra is True
+    use = quota_use(contract=contract, on=date(2026, 5, 1))
+    assert (use.in_quota, use.extra) == (1, 1)
+
+
+def test_moving_an_included_meeting_into_another_year_brings_an_extra_into_the_quota(
+    org_a, duty_officer
+):
+    contract, sites = contract_with_sites(org_a, per_year=1)
+    moved = book(contract, sites[:1], actor=duty_officer.user, starts_at=beijing(2026, 4, 1, 9))
+    waiting = book(contract, sites[:1], actor=duty_officer.user, starts_at=beijing(2026, 4, 2, 9))
+
+    services.booking_update(
+        moved,
+        actor=duty_officer.user,
+        starts_at=beijing(2027, 3, 2, 9),
+        ends_at=beijing(2027, 3, 2, 11),
+    )
+
+    waiting.refresh_from_db()
+    moved.refresh_from_db()
+    assert (waiting.contract_year, waiting.extra) == (2, False)
+    assert (moved.contract_year, moved.extra) == (3, False)
