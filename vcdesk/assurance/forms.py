@@ -33,8 +33,15 @@ class ContractChoice(forms.ModelChoiceField):
 
 
 class SiteChoices(forms.ModelMultipleChoiceField):
+    """Sites named with the contracts whose devices stand there: a booking's sites must be
+    covered by its contract, and the customer should see which before choosing."""
+
+    contracts_at: dict[int, list[str]] = {}
+
     def label_from_instance(self, obj: Site) -> str:
-        return f"{obj.name} · {obj.city}"
+        label = f"{obj.name} · {obj.city}"
+        numbers = self.contracts_at.get(obj.pk)
+        return f"{label}（{'、'.join(numbers)}）" if numbers else label
 
 
 class BookingForm(forms.Form):
@@ -77,12 +84,21 @@ class BookingForm(forms.Form):
         self.fields["sites"].queryset = (
             site_visible(user=user).filter(organisation_id=organisation_id).order_by("name")
         )
+        contracts = bookable_contracts(user=user, organisation_id=organisation_id)
         if editing:
             del self.fields["contract"]  # a booking stays counted against its contract
         else:
-            self.fields["contract"].queryset = bookable_contracts(
-                user=user, organisation_id=organisation_id
-            )
+            self.fields["contract"].queryset = contracts
+        contracts_at: dict[int, list[str]] = {}
+        covered = (
+            Device.objects.filter(contract__in=contracts, site__organisation_id=organisation_id)
+            .values_list("site_id", "contract__number")
+            .order_by("site_id", "contract__number")
+            .distinct()
+        )
+        for site_id, number in covered:
+            contracts_at.setdefault(site_id, []).append(number)
+        self.fields["sites"].contracts_at = contracts_at
 
     def clean(self):
         data = super().clean()

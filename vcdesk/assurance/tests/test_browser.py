@@ -82,3 +82,26 @@ def test_the_senior_engineer_checks_in_on_a_phone(phone_page, org_a, duty_office
     expect(phone_page.get_by_test_id("engineers")).to_contain_text("已签到")
     expect(phone_page.get_by_test_id("status")).to_have_text("保障中")
     assert booking.assignments.get().checked_in_at is not None
+
+
+def test_on_a_phone_the_bookings_list_keeps_each_title_readable(phone_page, contact_of_a, org_a):
+    contract, sites = contract_with_sites(org_a, n_sites=2, accepted_on=timezone.localdate())
+    starts = timezone.now() + timedelta(days=3)
+    for n in range(3):
+        book(
+            contract,
+            sites,
+            actor=contact_of_a.user,
+            starts_at=starts + timedelta(days=n),
+            title="党组理论学习中心组视频会",
+            importance="critical",
+        )
+    sign_in(phone_page, contact_of_a.user.username, PERSONA_PASSWORD)
+
+    phone_page.goto("/assurance/")
+
+    title = phone_page.get_by_test_id("bookings").locator("td.title").first
+    expect(title).to_be_visible()
+    assert title.bounding_box()["width"] >= 110  # not one character per line
+    expect(phone_page.get_by_role("columnheader", name="重要程度")).to_be_hidden()
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390

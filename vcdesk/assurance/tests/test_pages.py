@@ -59,6 +59,18 @@ def test_the_customers_form_offers_only_their_own_sites_in_chinese(setup, org_b,
     assert "会议名称" in html and "参会会场" in html and "特别重要" in html
 
 
+def test_the_form_names_the_contract_covering_each_site(setup, org_a, contact_of_a):
+    contract, sites = setup
+    other, other_sites = contract_with_sites(org_a, n_sites=1)
+    bare = SiteFactory(organisation=org_a, name="无设备会议室")
+
+    html = signed_in(contact_of_a).get("/assurance/new/").content.decode()
+
+    assert f"{sites[0].name} · {sites[0].city}（{contract.number}）" in html
+    assert f"{other_sites[0].name} · {other_sites[0].city}（{other.number}）" in html
+    assert f"{bare.name} · {bare.city}<" in html
+
+
 def test_the_customer_books_and_sees_the_quota_used_of_included(setup, contact_of_a):
     contract, sites = setup
     client = signed_in(contact_of_a)
