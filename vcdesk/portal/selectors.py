@@ -42,6 +42,7 @@ class Portal:
     inspections_due: list | None = None
     inspections_done: list | None = None
     quotas: list | None = None
+    bookings: list | None = None
     extras: dict = field(default_factory=dict)
 
 
@@ -88,7 +89,7 @@ def portal_for(*, user, organisation_id: int, today: date, now: datetime) -> Por
         open_issue_count=issues.filter(resolved_on__isnull=True).count(),
     )
     _add_inspections(portal, user, organisation_id)
-    _add_quotas(portal, user, organisation_id, today)
+    _add_quotas(portal, user, organisation_id, today, now)
     return portal
 
 
@@ -106,9 +107,9 @@ def _add_inspections(portal: Portal, user, organisation_id: int) -> None:
     )
 
 
-def _add_quotas(portal: Portal, user, organisation_id: int, today: date) -> None:
+def _add_quotas(portal: Portal, user, organisation_id: int, today: date, now: datetime) -> None:
     try:
-        from vcdesk.assurance.selectors import quota_overview
+        from vcdesk.assurance.selectors import booking_visible, quota_overview
     except ImportError:
         return
     portal.quotas = [
@@ -116,3 +117,9 @@ def _add_quotas(portal: Portal, user, organisation_id: int, today: date) -> None
         for use in quota_overview(user=user, on=today)
         if use.contract.organisation_id == organisation_id
     ]
+    # The meetings still to come (or under way), soonest first: the customer follows them.
+    portal.bookings = list(
+        booking_visible(user=user)
+        .filter(organisation_id=organisation_id, ends_at__gt=now, cancelled_at__isnull=True)
+        .order_by("starts_at", "id")[:5]
+    )

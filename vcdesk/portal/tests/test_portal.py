@@ -104,3 +104,40 @@ def test_a_contact_cannot_open_another_organisations_portal(
 def test_a_link_to_a_page_no_app_provides_is_left_out():
     assert url_or_none("no_such_page") is None
     assert url_or_none("rma_list") == "/rma/"
+
+
+def test_the_portal_links_the_coming_meetings_but_not_past_or_cancelled_ones(
+    org_a, org_b, contact_of_a, duty_officer
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from vcdesk.assurance.services import booking_cancel
+    from vcdesk.assurance.tests.factories import book, contract_with_sites
+
+    contract, sites = contract_with_sites(org_a, accepted_on=timezone.localdate() - timedelta(1))
+    soon = timezone.now() + timedelta(days=3)
+    coming = book(contract, sites[:1], actor=duty_officer.user, starts_at=soon, title="年度会议")
+    cancelled = book(contract, sites[:1], actor=duty_officer.user, starts_at=soon + timedelta(1))
+    booking_cancel(cancelled, actor=duty_officer.user)
+    theirs, their_sites = contract_with_sites(org_b, accepted_on=contract.accepted_on)
+    other = book(theirs, their_sites[:1], actor=duty_officer.user, starts_at=soon)
+
+    response = signed_in(contact_of_a).get("/portal/")
+
+    assert [b.pk for b in response.context["portal"].bookings] == [coming.pk]
+    assert f'href="/assurance/{coming.pk}/"' in response.text
+    for hidden in (cancelled, other):
+        assert f'href="/assurance/{hidden.pk}/"' not in response.text
+
+
+def test_staff_previewing_a_portal_open_a_survey_rather_than_answer_it(
+    two_customers, org_a, field_engineer
+):
+    survey = two_customers[org_a.pk]["survey"]
+
+    text = signed_in(field_engineer).get(f"/portal/?organisation={org_a.pk}").text
+
+    assert f'href="/surveys/{survey.pk}/"' in text
+    assert f"/surveys/{survey.pk}/answer/" not in text
