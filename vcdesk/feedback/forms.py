@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from vcdesk.accounts.choices import Role
 from vcdesk.customers.selectors import organisation_visible
@@ -52,7 +53,10 @@ class IssueForm(forms.Form):
         label=_("Urgency"), choices=Urgency.choices, widget=forms.RadioSelect
     )
     service_record = forms.ModelChoiceField(
-        label=_("Service record it concerns"), queryset=None, required=False
+        label=_("Service record it concerns"),
+        queryset=None,
+        required=False,
+        empty_label=_("None (not about a service record)"),
     )
     passed_to = forms.CharField(
         label=_("Passed to (department or person)"), max_length=100, required=False
@@ -69,7 +73,10 @@ class IssueForm(forms.Form):
         label=_("Responsible person"), max_length=100, required=False
     )
     specialist = forms.ModelChoiceField(
-        label=_("Issue-handling specialist"), queryset=None, required=False
+        label=_("Issue-handling specialist"),
+        queryset=None,
+        required=False,
+        empty_label=_("Not chosen yet"),
     )
 
     STAFF_ONLY = (
@@ -102,8 +109,8 @@ class IssueForm(forms.Form):
 
 
 class SupervisionForm(forms.Form):
-    period_from = _date(_("From"), required=True)
-    period_to = _date(_("To"), required=True)
+    period_from = _date(pgettext_lazy("date range", "From"), required=True)
+    period_to = _date(pgettext_lazy("date range", "Until"), required=True)
     resolution = forms.CharField(
         label=_("Degree of resolution"), max_length=5000, widget=forms.Textarea({"rows": 2})
     )

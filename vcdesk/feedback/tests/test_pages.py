@@ -125,3 +125,25 @@ def test_a_customer_contact_cannot_open_the_staff_forms(org_a, duty_officer, con
 
     assert client.get(f"/issues/{issue.pk}/edit/").status_code == 403
     assert client.get(f"/issues/{issue.pk}/feedback/").status_code == 403
+
+
+def test_the_supervision_period_reads_from_until_in_chinese(org_a, duty_officer):
+    issue = record_issue(org_a, actor=duty_officer.user)
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(duty_officer.user)
+
+    response = client.get(f"/issues/{issue.pk}/")
+
+    form = response.context["supervision_form"]
+    assert (str(form["period_from"].label), str(form["period_to"].label)) == ("从", "至")
+    assert "来源" not in response.text and "去向" not in response.text
+
+
+def test_an_issue_about_no_service_record_says_so_in_the_choice(org_a, contact_of_a):
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(contact_of_a.user)
+
+    response = client.get("/issues/new/")
+
+    assert '<option value="" selected>无（与售后服务记录无关）</option>' in response.text
+    assert "---------" not in response.text
