@@ -280,11 +280,25 @@ def inspection_attachment(request: HttpRequest, pk: int) -> HttpResponse:
 # --- findings, training, completion, rescheduling ---------------------------------------------
 
 
-def _form_page(request: HttpRequest, inspection: Inspection, form, *, title: str, intro: str = ""):
+def _form_page(
+    request: HttpRequest,
+    inspection: Inspection,
+    form,
+    *,
+    title: str,
+    intro: str = "",
+    submit: str = "",
+):
     return render(
         request,
         "inspections/form.html",
-        {"inspection": inspection, "form": form, "title": title, "intro": intro},
+        {
+            "inspection": inspection,
+            "form": form,
+            "title": title,
+            "intro": intro,
+            "submit": submit or _("Save"),
+        },
     )
 
 
@@ -363,6 +377,7 @@ def inspection_complete(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         title=_("Complete the inspection"),
         intro=_("The report is printed and archived now; the inspection cannot change after."),
+        submit=_("Complete and archive the report"),
     )
 
 

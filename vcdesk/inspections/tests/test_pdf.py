@@ -9,6 +9,7 @@ from pypdf import PdfReader
 
 from vcdesk.inspections import services
 from vcdesk.inspections.models import InspectionReport
+from vcdesk.inspections.pdf import inspection_report_render
 from vcdesk.inspections.tests.factories import HOUR, T0, answer_all, completed, started
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +134,25 @@ def test_a_customer_contact_sees_the_report_only_once_archived(
     response = client.get(f"/inspections/{done.pk}/report.pdf")
     assert response.status_code == 200
     assert "巡检报告" in pdf_text(b"".join(response.streaming_content))
+
+
+def test_the_conclusion_and_the_signatures_are_never_split_over_two_pages(org_a, field_engineer):
+    """However long the checklist before them, the signatures stay under the conclusion they
+    sign (a longer and longer last note pushes both down; without the rule they part at
+    about 36 lines)."""
+    inspection = started(org_a, engineer=field_engineer.user)
+    with time_machine.travel(T0 + 2 * HOUR, tick=False):
+        answer_all(inspection, actor=field_engineer.user)
+    last = inspection.answers.order_by("position", "id").last()
+    split = []
+    for lines in range(0, 60, 4):
+        last.note = "\n".join(["接地电阻偏高，已紧固"] * (lines + 1))
+        last.save(update_fields=["note"])
+        pages = [
+            "".join(page.extract_text().split())
+            for page in PdfReader(io.BytesIO(inspection_report_render(inspection))).pages
+        ]
+        signed = next(i for i, text in enumerate(pages) if "巡检工程师（签字）" in text)
+        if "巡检结论" not in pages[signed]:
+            split.append(lines)
+    assert split == []
