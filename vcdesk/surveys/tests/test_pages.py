@@ -39,6 +39,16 @@ def test_the_link_opens_the_survey_without_signing_in(client, org_a):
     assert response.text.count('type="radio"') == 15 * 6
 
 
+def test_the_paper_forms_footnote_about_extra_pages_is_left_off_the_web_form(client, org_a):
+    invitation = invite(org_a)
+    assert invitation.survey.footnote  # printed under the paper form (its PDF)
+
+    with time_machine.travel(T0 + HOUR, tick=False):
+        response = client.get(link_path(invitation))
+
+    assert invitation.survey.footnote not in response.text
+
+
 def test_the_form_records_the_answers_with_not_applicable(client, org_a):
     invitation = invite(org_a)
 
