@@ -8,6 +8,7 @@ from ninja.security import HttpBearer
 
 from vcdesk.accounts.choices import Role
 from vcdesk.accounts.models import ApiToken, User, token_hash
+from vcdesk.core.rawsql import instances_from_row, select_list
 
 
 class BearerAuth(HttpBearer):
@@ -28,7 +29,7 @@ def user_of_token(raw: str) -> User | None:
     Every API request starts here, so the statement is written once (`_token_sql`) rather
     than built by the ORM each time: composing the role's subquery cost more CPU than
     running it. `ApiToken.objects.for_raw` is the same lookup for everything else."""
-    fields, sql = _token_sql()
+    sql = _token_sql()
     with connection.cursor() as cursor:
         cursor.execute(
             sql,
@@ -42,22 +43,17 @@ def user_of_token(raw: str) -> User | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    converters = connection.ops.get_db_converters
-    values = list(row[:-1])
-    for i, field in enumerate(fields):  # e.g. SQLite's datetimes and booleans
-        for converter in converters(field.get_col(User._meta.db_table)):
-            values[i] = converter(values[i], field, connection)
-    user = User.from_db(connection.alias, [f.attname for f in fields], values)
+    (user,), end = instances_from_row(row, User)
     if not user.is_active:
         return None
-    user.__dict__["role"] = Role(row[-1]) if row[-1] else None
+    role_name = row[end]
+    user.__dict__["role"] = Role(role_name) if role_name else None
     return user
 
 
 @cache
-def _token_sql() -> tuple[list, str]:
+def _token_sql() -> str:
     q = connection.ops.quote_name
-    fields = User._meta.concrete_fields
     token, user = ApiToken._meta, User._meta
     through = User.groups.through._meta
     group = through.get_field("group").related_model._meta
@@ -66,7 +62,7 @@ def _token_sql() -> tuple[list, str]:
     roles = ", ".join(["%s"] * len(Role.values))
     rank = " ".join(f"WHEN %s THEN {i}" for i in range(len(Role.values)))
     sql = (
-        f"SELECT {', '.join(f'u.{q(f.column)}' for f in fields)}, "
+        f"SELECT {select_list('u', User)}, "
         f"(SELECT g.{q('name')} FROM {q(group.db_table)} g "
         f"JOIN {q(through.db_table)} ug ON ug.{group_col} = g.{q('id')} "
         f"WHERE ug.{user_col} = u.{q('id')} AND g.{q('name')} IN ({roles}) "
@@ -76,7 +72,7 @@ def _token_sql() -> tuple[list, str]:
         f"WHERE t.{q(token.get_field('key_hash').column)} = %s "
         f"AND t.{q(token.get_field('expires_at').column)} > %s"
     )
-    return list(fields), sql
+    return sql
 
 
 class RoleModelBackend(ModelBackend):
