@@ -8,9 +8,10 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from vcdesk.accounts.permissions import may_handle_service
-from vcdesk.assets.selectors import device_visible
+from vcdesk.assets.selectors import device_with_site_and_contract
 from vcdesk.core.api import (
     ErrorOut,
+    Id,
     Input,
     Pagination,
     PathId,
@@ -123,7 +124,7 @@ class ServiceRecordDetailOut(ServiceRecordOut):
 
 
 class ServiceRecordIn(Input):
-    device: int
+    device: Id
     fault_class: FaultClass
     description: str = Field(min_length=1, max_length=5000)
     reported_at: datetime | None = None
@@ -174,13 +175,7 @@ def service_records_create(request: HttpRequest, payload: ServiceRecordIn):
     """Staff open records for any device; a customer contact for their own devices."""
     fields = payload.dict()
     # The record needs the device's site and contract only (not its model or organisation).
-    device = (
-        device_visible(user=request.auth)
-        .select_related(None)
-        .select_related("site", "contract")
-        .filter(pk=fields.pop("device"))
-        .first()
-    )
+    device = device_with_site_and_contract(user=request.auth, pk=fields.pop("device"))
     if device is None:
         raise ValidationError({"device": [_("No such device.")]})
     record = services.service_record_open(device=device, actor=request.auth, **fields)
