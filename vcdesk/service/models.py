@@ -30,14 +30,21 @@ QUEUE_END = datetime(9999, 12, 31, tzinfo=UTC)
 
 class ServiceRecord(TimeStampedModel):
     number = models.CharField(_("service number"), max_length=20, unique=True)
+    # Indexed by record_device_idx and record_org_queue_idx, which lead with them: a second,
+    # single-column index would only cost every new record another write.
     device = models.ForeignKey(
-        "assets.Device", verbose_name=_("device"), on_delete=models.PROTECT, related_name="+"
+        "assets.Device",
+        verbose_name=_("device"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     organisation = models.ForeignKey(
         "customers.Organisation",
         verbose_name=_("organisation"),
         on_delete=models.PROTECT,
         related_name="service_records",
+        db_index=False,
     )
     site = models.ForeignKey(
         "customers.Site", verbose_name=_("site"), on_delete=models.PROTECT, related_name="+"
@@ -73,7 +80,12 @@ class ServiceRecord(TimeStampedModel):
     has_breach = models.BooleanField(_("a promise was broken"), default=False)
     # Status, queue position and breach flag follow from the events and clocks, which are
     # kept for good (who, when, what); the change history keeps the form's own fields.
-    history = HistoricalRecords(excluded_fields=["status", "queue_key", "has_breach"])
+    # The history is read per record (by `id`, kept indexed), never by these: no index on
+    # them in the history table, which every new record and every change writes to.
+    history = HistoricalRecords(
+        excluded_fields=["status", "queue_key", "has_breach"],
+        no_db_index=["number", "device", "organisation", "site", "duty_officer", "support_staff"],
+    )
 
     class Meta:
         verbose_name = _("service record")
@@ -128,7 +140,9 @@ class RecordNumberSequence(models.Model):
 class ServiceEvent(models.Model):
     """One step of the fault-handling process. Immutable: corrections are new events."""
 
-    record = models.ForeignKey(ServiceRecord, on_delete=models.CASCADE, related_name="events")
+    record = models.ForeignKey(
+        ServiceRecord, on_delete=models.CASCADE, related_name="events", db_index=False
+    )  # indexed by event_record_idx
     type = models.CharField(_("event"), max_length=20, choices=EventType.choices)
     at = models.DateTimeField(_("time"))
     note = models.TextField(_("note"), blank=True)
@@ -164,8 +178,8 @@ class HistoryEntry(models.Model):
     """A line of the form's history: time, symptom, action or solution."""
 
     record = models.ForeignKey(
-        ServiceRecord, on_delete=models.CASCADE, related_name="history_entries"
-    )
+        ServiceRecord, on_delete=models.CASCADE, related_name="history_entries", db_index=False
+    )  # indexed by history_entry_record_idx
     at = models.DateTimeField(_("time"))
     symptom = models.TextField(_("symptom"), blank=True)
     action = models.TextField(_("action or solution"), blank=True)
@@ -262,7 +276,9 @@ class Clock(models.Model):
     notify a breach, escalate further); NULL when nothing is pending.
     """
 
-    record = models.ForeignKey(ServiceRecord, on_delete=models.CASCADE, related_name="clocks")
+    record = models.ForeignKey(
+        ServiceRecord, on_delete=models.CASCADE, related_name="clocks", db_index=False
+    )  # indexed by clock_record_idx
     kind = models.CharField(_("clock"), max_length=20, choices=ClockKind.choices)
     started_at = models.DateTimeField(_("started at"))
     due_at = models.DateTimeField(_("due at"))
