@@ -46,3 +46,56 @@ def _reading(vendor: str, model: type[Model]) -> tuple[list[str], list[tuple]]:
         + field.get_db_converters(connection)
     ]
     return [f.attname for f in fields], converters
+
+
+def insert_rows(model: type[Model], fields: Sequence[str], rows: Sequence[Sequence]) -> list[int]:
+    """INSERT `rows` (values of `fields`, in that order, as Python values: str, int, aware
+    datetimes, None; foreign keys by id) into `model`'s table; their new ids, in row order.
+
+    For writes of thousands of rows at once (a sweep's notifications): no model instances and
+    no per-value preparation. On PostgreSQL one statement per call whatever the count,
+    `INSERT … SELECT * FROM unnest(<one array per column>) WITH ORDINALITY … ORDER BY ordinality
+    RETURNING id`; on SQLite multi-row VALUES in batches of the backend's parameter limit. No
+    signals are sent and no field defaults applied: give every column that needs a value.
+    """
+    if not rows:
+        return []
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    ops, q = connection.ops, connection.ops.quote_name
+    adapt = [
+        ops.adapt_datetimefield_value if field.get_internal_type() == "DateTimeField" else None
+        for field in columns
+    ]
+    if any(adapt):
+        rows = [
+            [
+                value if fn is None or value is None else fn(value)
+                for fn, value in zip(adapt, row, strict=True)
+            ]
+            for row in rows
+        ]
+    table, pk = q(meta.db_table), q(meta.pk.column)
+    names = ", ".join(q(field.column) for field in columns)
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in columns)
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) SELECT {names} FROM unnest({arrays}) "
+                f"WITH ORDINALITY AS r({names}, n) ORDER BY n RETURNING {pk}",
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        else:
+            per_batch = max(1, ops.bulk_batch_size(columns, rows))
+            values = "(" + ", ".join(["%s"] * len(columns)) + ")"
+            for start in range(0, len(rows), per_batch):
+                batch = rows[start : start + per_batch]
+                cursor.execute(
+                    f"INSERT INTO {table} ({names}) VALUES "
+                    f"{', '.join([values] * len(batch))} RETURNING {pk}",
+                    [value for row in batch for value in row],
+                )
+                ids.extend(row[0] for row in cursor.fetchall())
+    return ids

@@ -24,9 +24,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from vcdesk.core.rawsql import insert_rows
 from vcdesk.notify.choices import Channel, WebhookKind
 from vcdesk.notify.models import Notification, Team
 
@@ -60,8 +61,9 @@ class Announcement:
     level_name: str = ""
 
 
-def notifications_announce(announcements: Iterable[Announcement]) -> list[Notification]:
-    """Write the outbox rows for these announcements and deliver them after commit.
+def notifications_announce(announcements: Iterable[Announcement]) -> QuerySet[Notification]:
+    """Write the outbox rows for these announcements and deliver them after commit; the rows
+    written (a query, run only if the caller reads it).
 
     For each announcement: one e-mail per distinct address among the active users and their
     teams' group addresses, and one robot message per team with a robot. Call inside the
@@ -81,39 +83,52 @@ def notifications_announce(announcements: Iterable[Announcement]) -> list[Notifi
     teams = Team.objects.in_bulk(team_ids)
 
     now = timezone.now()
-    rows = []
+    rows = []  # values of ROW_FIELDS
     for announcement in announcements:
         told = announcement.user_ids
         mine = set(announcement.team_ids).union(*(teams_of.get(u, ()) for u in told))
         my_teams = sorted((teams[t] for t in mine if t in teams), key=lambda t: t.name)
         addresses = [email_of[u] for u in sorted(told) if email_of.get(u)]
         addresses += [team.email for team in my_teams if team.email]
-        about = {
-            "subject": announcement.subject[:200],
-            "clock_id": announcement.clock_id,
-            "record_id": announcement.record_id,
-            "level_name": announcement.level_name,
-            "next_attempt_at": now,
-        }
+        about = (
+            announcement.subject[:200],
+            announcement.clock_id,
+            announcement.record_id,
+            announcement.level_name,
+            now,  # created_at
+            now,  # next_attempt_at: deliver at once
+            0,  # attempts
+            "",  # last_error
+        )
         body = "\n".join(announcement.lines)
         for address in dict.fromkeys(a.lower() for a in addresses):
-            rows.append(Notification(channel=Channel.EMAIL, recipient=address, body=body, **about))
+            rows.append((Channel.EMAIL.value, address, None, body, *about))
         for team in my_teams:
             if team.webhook_kind != WebhookKind.NONE:
-                rows.append(
-                    Notification(
-                        channel=Channel(team.webhook_kind),
-                        recipient=team.name,
-                        team=team,
-                        body=_markdown(announcement.subject, announcement.lines),
-                        **about,
-                    )
-                )
-    created = Notification.objects.bulk_create(rows)
-    ids = [row.pk for row in created]
+                markdown = _markdown(announcement.subject, announcement.lines)
+                rows.append((team.webhook_kind, team.name, team.pk, markdown, *about))
+    # A sweep writes thousands at once: rows, not model instances (vcdesk.core.rawsql).
+    ids = insert_rows(Notification, ROW_FIELDS, rows)
     if ids:
         transaction.on_commit(lambda: notifications_enqueue(ids))
-    return created
+    return Notification.objects.filter(pk__in=ids).order_by("pk")
+
+
+# The columns notifications_announce writes (sent_at stays NULL: not sent yet).
+ROW_FIELDS = (
+    "channel",
+    "recipient",
+    "team",
+    "body",
+    "subject",
+    "clock",
+    "record",
+    "level_name",
+    "created_at",
+    "next_attempt_at",
+    "attempts",
+    "last_error",
+)
 
 
 def _markdown(subject: str, lines: tuple[str, ...]) -> str:
