@@ -53,3 +53,13 @@ def test_change_history_is_stored_in_utc_and_shown_in_beijing_time(org_a, suppor
         device.history.update(history_date=dt.datetime(2026, 3, 1, 17, 30, tzinfo=dt.UTC))
     body = signed_in(support_engineer).get(f"/devices/{device.pk}/").content.decode()
     assert "2026-03-02 01:30" in body
+
+
+def test_every_page_names_its_icon_and_favicon_ico_leads_to_it(client, duty_officer):
+    from vcdesk.core.testing import PERSONA_PASSWORD
+
+    client.login(username=duty_officer.user.username, password=PERSONA_PASSWORD)
+    page = client.get("/service/").content.decode()
+    assert 'rel="icon"' in page and "favicon.svg" in page
+    answer = client.get("/favicon.ico")
+    assert answer.status_code == 301 and answer["Location"].endswith("vcdesk/favicon.svg")
