@@ -99,3 +99,42 @@ def insert_rows(model: type[Model], fields: Sequence[str], rows: Sequence[Sequen
                 )
                 ids.extend(row[0] for row in cursor.fetchall())
     return ids
+
+
+def insert_instances(instances: Sequence[Model]) -> None:
+    """Save new instances of one model in one INSERT, as `bulk_create` would store them
+    (auto_now fields set, every value prepared by its field, the new ids set on the
+    instances) with the statement written once per model and row count. No signals are sent:
+    for the few writes every request of a hot path makes (opening a service record)."""
+    if not instances:
+        return
+    model = type(instances[0])
+    meta = model._meta
+    pk = meta.pk
+    if pk.db_returning and any(obj.pk is not None for obj in instances):
+        raise ValueError("insert_instances() saves new rows: their ids come from the database")
+    fields = [f for f in meta.concrete_fields if not (f is pk and f.db_returning)]
+    sql = _insert_sql(connection.vendor, model, len(instances))
+    params = [
+        field.get_db_prep_save(field.pre_save(obj, True), connection)
+        for obj in instances
+        for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        returned = cursor.fetchall()
+    for obj, (new_pk,) in zip(instances, returned, strict=True):
+        if pk.db_returning:
+            setattr(obj, pk.attname, new_pk)
+        obj._state.adding, obj._state.db = False, connection.alias
+
+
+@cache
+def _insert_sql(vendor: str, model: type[Model], rows: int) -> str:
+    meta, q = model._meta, connection.ops.quote_name
+    fields = [f for f in meta.concrete_fields if not (f is meta.pk and f.db_returning)]
+    values = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    return (
+        f"INSERT INTO {q(meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "
+        f"VALUES {', '.join([values] * rows)} RETURNING {q(meta.pk.column)}"
+    )

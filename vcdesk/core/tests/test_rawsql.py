@@ -85,3 +85,55 @@ def test_a_column_left_out_gets_no_default_it_is_refused():
     without_level = FIELDS[:-1]
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_rows(Notification, without_level, [row(0)[:-1]])
+
+
+@pytest.mark.django_db
+def test_inserted_instances_are_stored_as_bulk_create_stores_them():
+    from vcdesk.core.rawsql import insert_instances
+
+    team = Team.objects.create(name="值班组")
+    ours = [
+        Notification(
+            channel="email",
+            recipient=f"r{i}@example.cn",
+            team=team,
+            subject="s",
+            body="b",
+            next_attempt_at=AT,
+        )
+        for i in range(3)
+    ]
+    theirs = [
+        Notification(
+            channel="email",
+            recipient=f"r{i}@example.cn",
+            team=team,
+            subject="s",
+            body="b",
+            next_attempt_at=AT,
+        )
+        for i in range(3)
+    ]
+
+    insert_instances(ours)
+    Notification.objects.bulk_create(theirs)
+
+    assert all(obj.pk and not obj._state.adding for obj in ours)
+    assert ours[0].created_at is not None  # auto_now_add, as bulk_create sets it
+    skip = {"id", "created_at"}
+    for mine, django in zip(ours, theirs, strict=True):
+        stored_mine = Notification.objects.filter(pk=mine.pk).values().get()
+        stored_django = Notification.objects.filter(pk=django.pk).values().get()
+        assert {k: v for k, v in stored_mine.items() if k not in skip} == {
+            k: v for k, v in stored_django.items() if k not in skip
+        }
+
+
+@pytest.mark.django_db
+def test_an_instance_that_already_has_an_id_is_refused():
+    from vcdesk.core.rawsql import insert_instances
+
+    with pytest.raises(ValueError):
+        insert_instances(
+            [Notification(pk=5, channel="email", recipient="x", subject="s", body="b")]
+        )

@@ -124,3 +124,18 @@ def test_the_sweep_reads_the_levels_afresh(duty_officer, device):
 
     assert fired == 0
     assert not Notification.objects.exists()
+
+
+def test_the_first_history_row_holds_the_record_as_opened_by_whom(api, duty_officer, device):
+    record = ServiceRecord.objects.get(pk=post(api, duty_officer, device)["id"])
+
+    (row,) = record.history.all()
+    assert (row.history_type, row.history_user, row.history_change_reason) == (
+        "+",
+        duty_officer.user,
+        "",
+    )
+    assert row.history_date == T0
+    for field in ServiceRecord.history.model.tracked_fields:
+        assert getattr(row, field.attname) == getattr(record, field.attname), field.name
+    assert row.instance.number == record.number  # django-simple-history reads it back
