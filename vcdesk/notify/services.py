@@ -37,6 +37,9 @@ ATTEMPT_LEASE = timedelta(minutes=5)
 WEBHOOK_TIMEOUT_SECONDS = 10
 # Notifications per delivery task: few task rows per sweep, yet workers share a large one.
 DELIVERY_CHUNK = 20
+# More than this at once (a sweep): tasks of SPLIT_PART ids that a worker splits into chunks.
+SPLIT_ABOVE = 5 * DELIVERY_CHUNK
+SPLIT_PART = 1000
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -138,15 +141,27 @@ def _markdown(subject: str, lines: tuple[str, ...]) -> str:
 
 def notifications_enqueue(ids: list[int], *, run_after: datetime | None = None) -> None:
     """Enqueue the delivery of these notifications, DELIVERY_CHUNK to a task, in one
-    transaction: a sweep may announce thousands at once, and workers share the tasks."""
+    transaction; workers share the tasks. A sweep's thousands go as a few tasks of up to
+    SPLIT_PART ids instead, which the worker splits into chunks (`notifications_split`): the
+    sweep then writes a handful of task rows, not hundreds."""
+    part = DELIVERY_CHUNK if len(ids) <= SPLIT_ABOVE else SPLIT_PART
+    _enqueue_parts(ids, part, run_after=run_after)
+
+
+def notifications_split(ids: list[int]) -> None:
+    """Enqueue the delivery of a large part, DELIVERY_CHUNK to a task (run by a worker)."""
+    _enqueue_parts(ids, DELIVERY_CHUNK)
+
+
+def _enqueue_parts(ids: list[int], part: int, *, run_after: datetime | None = None) -> None:
     from vcdesk.notify.tasks import notifications_deliver
 
     deliver = (
         notifications_deliver.using(run_after=run_after) if run_after else notifications_deliver
     )
     with transaction.atomic():
-        for start in range(0, len(ids), DELIVERY_CHUNK):
-            deliver.enqueue(ids[start : start + DELIVERY_CHUNK])
+        for start in range(0, len(ids), part):
+            deliver.enqueue(ids[start : start + part])
 
 
 def notifications_send(*, notification_ids: list[int]) -> None:

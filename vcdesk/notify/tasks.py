@@ -7,7 +7,11 @@ from vcdesk.notify import services
 
 @task()
 def notifications_deliver(notification_ids: list[int]) -> None:
-    """Deliver these notifications; failed ones are enqueued again for their retry time."""
+    """Deliver these notifications; failed ones are enqueued again for their retry time.
+    A part of a large announcement (more than DELIVERY_CHUNK) is split into tasks instead."""
+    if len(notification_ids) > services.DELIVERY_CHUNK:
+        services.notifications_split(notification_ids)
+        return
     services.notifications_send(notification_ids=notification_ids)
 
 

@@ -242,3 +242,35 @@ def test_a_large_announcement_is_delivered_by_tasks_of_twenty_notifications(
             ]
         )
     assert [len(result.args[0]) for result in task_queue.waiting] == [20, 20, 5]
+
+
+def test_a_sweeps_thousands_go_as_a_few_tasks_that_the_worker_splits_into_twenties(
+    task_queue, django_capture_on_commit_callbacks, mailoutbox
+):
+    teams = [Team.objects.create(name=f"群{n}", email=f"team{n}@example.com") for n in range(1234)]
+    with django_capture_on_commit_callbacks(execute=True):
+        written = notifications_announce(
+            [
+                Announcement(
+                    subject="s",
+                    lines=(),
+                    user_ids=frozenset(),
+                    team_ids=frozenset(t.pk for t in teams),
+                )
+            ]
+        )
+    parts = [result.args[0] for result in task_queue.waiting]
+    assert [len(part) for part in parts] == [1000, 234]  # two task rows for the sweep
+
+    task_queue.backend.results.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        for part in parts:
+            notifications_deliver.call(part)  # the worker splits, sends nothing itself
+    assert not mailoutbox
+    chunks = [result.args[0] for result in task_queue.waiting]
+    assert {len(chunk) for chunk in chunks[:-1]} == {20} and len(chunks) == 62
+    assert sorted(i for chunk in chunks for i in chunk) == sorted(n.pk for n in written)
+
+    for chunk in chunks:
+        notifications_deliver.call(chunk)
+    assert len(mailoutbox) == 1234
