@@ -78,10 +78,27 @@ def clocks_sweep(*, now: datetime | None = None, batch: int = 1000) -> int:
             return fired_total
 
 
+# What the messages and the audiences read of a clock's record (a thousand at a time: only
+# these columns are loaded; reading another one would cost a query per clock).
+MESSAGE_FIELDS = (
+    "record__number",
+    "record__fault_class",
+    "record__duty_officer_id",
+    "record__support_staff_id",
+    "record__organisation__name",
+    "record__organisation__short_name",
+    "record__site__name",
+    "record__device__serial",
+    "record__device__model__name",
+)
+
+
 def _due_clocks(now: datetime, batch: int) -> list[Clock]:
+    clock_fields = [f.name for f in Clock._meta.concrete_fields]
     return list(
         Clock.objects.filter(next_escalation_at__isnull=False, next_escalation_at__lte=now)
         .select_related("record__organisation", "record__site", "record__device__model")
+        .only(*clock_fields, *MESSAGE_FIELDS)
         .select_for_update(skip_locked=True, of=("self", "record"))
         .order_by("next_escalation_at", "id")[:batch]
     )
