@@ -1005,10 +1005,30 @@ def ensure_seeded(args: argparse.Namespace) -> dict:
                 for table in tables:
                     cursor.execute(f"ANALYZE {table}")
         print(f"  (VACUUM) ANALYZE in {time.perf_counter() - started:.1f} s", flush=True)
+    checkpoint()
     started = time.perf_counter()
     timings["verified"] = verify_seed(sample=VERIFY_SAMPLE, rng=random.Random(3))
     print(f"  {timings['verified']} ({time.perf_counter() - started:.1f} s)", flush=True)
     return timings
+
+
+def checkpoint() -> None:
+    """Write the setup's changes out of the write-ahead log before anything is measured.
+
+    Renewing the open records writes some 140,000 rows seconds before the measures; left
+    alone, the checkpoint that follows runs during them, and the first sweep pays for it
+    (every page it touches first after the checkpoint starts goes to the WAL whole: 1.06-1.18 s
+    against 0.63-0.80 s for the same sweep once the checkpoint is done). A service writes
+    steadily, never 140,000 rows just before its sweep."""
+    from django.db import connection
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("CHECKPOINT")
+        else:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    print(f"  checkpoint in {time.perf_counter() - started:.1f} s", flush=True)
 
 
 # --------------------------------------------------------------------------------------------
