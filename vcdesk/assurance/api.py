@@ -7,8 +7,8 @@ list's filters; another organisation's booking answers 404; a write the user may
 the reason.
 """
 
-from collections.abc import Callable
 from datetime import date, datetime
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -36,6 +36,7 @@ from vcdesk.core.api import (
     get_visible_or_404,
     refused_as_409,
     require,
+    step_route,
 )
 from vcdesk.customers.selectors import site_visible
 from vcdesk.service.choices import FaultClass
@@ -372,38 +373,35 @@ def bookings_update(request: HttpRequest, booking_id: int, payload: BookingPatch
     return done if isinstance(done, Status) else _booking(request, booking_id)
 
 
-def _step(
-    path: str,
-    payload_in: type[Schema],
-    call: Callable,
-    *,
-    allowed: Callable,
-    name: str,
-    summary: str,
-    doc: str,
-) -> None:
-    """Add `POST /assurance/bookings/{id}/<path>`: `call(request, booking, payload)` runs one
-    step; answers the booking (201), 409 with the reason when the step cannot happen now."""
-
-    @router.post(
+def _step(path: str, **route) -> None:
+    """Add `POST /assurance/bookings/{id}/<path>`: one step of a booking (core `step_route`),
+    answering the booking (201), 409 with the reason when the step cannot happen now."""
+    step_route(
+        router,
         f"/assurance/bookings/{{int:booking_id}}/{path}",
-        response={201: BookingDetailOut, **WRITE_ERRORS},
-        operation_id=name,
-        summary=summary,
-        description=doc,
+        load=_booking,
+        out=BookingDetailOut,
+        refusals=(services.BookingRefused,),
+        id_type=int,
+        **route,
     )
-    def step(request: HttpRequest, booking_id: int, payload: payload_in):  # type: ignore[valid-type]
-        booking = _booking(request, booking_id)
-        require(allowed(request.auth, booking))
-        done = refused_as_409(lambda: call(request, booking, payload), services.BookingRefused)
-        return done if isinstance(done, Status) else Status(201, _booking(request, booking_id))
 
 
-def _check_in(request: HttpRequest, booking: Booking, payload: CheckInIn):
-    engineer = payload.engineer if payload.engineer is not None else request.auth.pk
-    if engineer != request.auth.pk:
-        require(may_staff(request.auth))
-    return services.booking_check_in(booking, engineer=engineer, at=payload.at, actor=request.auth)
+def _check_in(booking: Booking, *, actor, engineer: int | None, at: datetime | None):
+    engineer = engineer if engineer is not None else actor.pk
+    if engineer != actor.pk:
+        require(may_staff(actor))
+    return services.booking_check_in(booking, engineer=engineer, at=at, actor=actor)
+
+
+def _kit_release(booking: Booking, *, actor, item_id: int):
+    item = get_visible_or_404(booking.kit.all(), item_id)
+    return services.kit_item_release(item, actor=actor)
+
+
+def _incident_service_record(booking: Booking, *, actor, incident_id: int, **fields):
+    incident = get_visible_or_404(booking.incidents.all(), incident_id)
+    return services.incident_open_service_record(incident, actor=actor, **fields)
 
 
 def _guard(user, booking) -> bool:
@@ -416,143 +414,109 @@ def _staff(user, booking) -> bool:
 
 _step(
     "cancel",
-    CancelIn,
-    lambda request, booking, p: services.booking_cancel(
-        booking, actor=request.auth, reason=p.reason
-    ),
+    payload_in=CancelIn,
+    step=services.booking_cancel,
     allowed=may_change_booking,
-    name="assurance_bookings_cancel",
+    operation_id="assurance_bookings_cancel",
     summary="Cancel a booking before its meeting starts",
-    doc="Frees its quota slot, its engineers and its spare kit. After the start: 409.",
+    description="Frees its quota slot, its engineers and its spare kit. After the start: 409.",
 )
 _step(
     "engineers",
-    AssignIn,
-    lambda request, booking, p: services.booking_assign(
-        booking, actor=request.auth, engineers=p.engineers
-    ),
+    payload_in=AssignIn,
+    step=services.booking_assign,
     allowed=_staff,
-    name="assurance_bookings_assign",
+    operation_id="assurance_bookings_assign",
     summary="Assign senior engineers",
-    doc="`engineers`: user ids of senior field engineers (422 for anyone else). Empty: as "
-    "many free ones as the meeting still needs are picked, least busy first. An engineer "
-    "guarding another meeting at an overlapping time, more engineers than needed, or nobody "
-    "free: 409 with the reason. A meeting needs 1, or 2 when critical or when more than "
-    "VCDESK_ASSURANCE_SECOND_ENGINEER_SITES sites take part.",
+    description="`engineers`: user ids of senior field engineers (422 for anyone else). "
+    "Empty: as many free ones as the meeting still needs are picked, least busy first. An "
+    "engineer guarding another meeting at an overlapping time, more engineers than needed, "
+    "or nobody free: 409 with the reason. A meeting needs 1, or 2 when critical or when "
+    "more than VCDESK_ASSURANCE_SECOND_ENGINEER_SITES sites take part.",
 )
 _step(
     "engineers/release",
-    ReleaseIn,
-    lambda request, booking, p: services.booking_release_engineer(
-        booking, engineer=p.engineer, actor=request.auth
-    ),
+    payload_in=ReleaseIn,
+    step=services.booking_release_engineer,
     allowed=_staff,
-    name="assurance_bookings_release_engineer",
+    operation_id="assurance_bookings_release_engineer",
     summary="Take an engineer off the meeting (before they check in)",
-    doc="After the engineer has checked in: 409.",
+    description="After the engineer has checked in: 409.",
 )
 _step(
     "checks",
-    DeviceCheckIn,
-    lambda request, booking, p: services.check_record(
-        booking, kind=CheckKind.DEVICE_CHECK, actor=request.auth, **p.dict()
-    ),
+    payload_in=DeviceCheckIn,
+    step=partial(services.check_record, kind=CheckKind.DEVICE_CHECK),
     allowed=_guard,
-    name="assurance_bookings_device_check",
+    operation_id="assurance_bookings_device_check",
     summary="Record the device check of a participating site",
-    doc="Result `passed` or `problem`, with a note. A check done again is recorded again; "
-    "the latest counts.",
+    description="Result `passed` or `problem`, with a note. A check done again is recorded "
+    "again; the latest counts.",
 )
 _step(
     "rehearsal",
-    RehearsalIn,
-    lambda request, booking, p: services.check_record(
-        booking, kind=CheckKind.REHEARSAL, actor=request.auth, **p.dict()
-    ),
+    payload_in=RehearsalIn,
+    step=partial(services.check_record, kind=CheckKind.REHEARSAL),
     allowed=_guard,
-    name="assurance_bookings_rehearsal",
+    operation_id="assurance_bookings_rehearsal",
     summary="Record the rehearsal of the meeting flow",
-    doc="Result `passed` or `problem`, with a note.",
+    description="Result `passed` or `problem`, with a note.",
 )
 _step(
     "kit",
-    KitIn,
-    lambda request, booking, p: services.kit_item_reserve(booking, actor=request.auth, **p.dict()),
+    payload_in=KitIn,
+    step=services.kit_item_reserve,
     allowed=_guard,
-    name="assurance_bookings_kit_reserve",
+    operation_id="assurance_bookings_kit_reserve",
     summary="Reserve a spare for the meeting's spare kit",
-    doc="Reserved through the spares stock (purpose `meeting-assurance:<id>`); not enough "
-    "available: 422 on `quantity`. Released when the booking is cancelled or its outcome "
-    "recorded.",
+    description="Reserved through the spares stock (purpose `meeting-assurance:<id>`); not "
+    "enough available: 422 on `quantity`. Released when the booking is cancelled or its "
+    "outcome recorded.",
 )
 _step(
     "check-in",
-    CheckInIn,
-    _check_in,
+    payload_in=CheckInIn,
+    step=_check_in,
     allowed=_guard,
-    name="assurance_bookings_check_in",
+    operation_id="assurance_bookings_check_in",
     summary="An assigned engineer checks in at the meeting",
-    doc="`engineer` defaults to the caller (a service manager or duty officer may check in "
-    "another). Open from 4 hours before the start until the end; otherwise 409.",
+    description="`engineer` defaults to the caller (a service manager or duty officer may "
+    "check in another). Open from 4 hours before the start until the end; otherwise 409.",
 )
 _step(
     "outcome",
-    OutcomeIn,
-    lambda request, booking, p: services.booking_outcome(
-        booking, outcome=p.outcome, note=p.note, actor=request.auth
-    ),
+    payload_in=OutcomeIn,
+    step=services.booking_outcome,
     allowed=_guard,
-    name="assurance_bookings_outcome",
+    operation_id="assurance_bookings_outcome",
     summary="Record the meeting's outcome",
-    doc="`successful`, `with_incidents` or `failed`; before the start: 409.",
+    description="`successful`, `with_incidents` or `failed`; before the start: 409.",
 )
 _step(
     "incidents",
-    IncidentIn,
-    lambda request, booking, p: services.incident_record(booking, actor=request.auth, **p.dict()),
+    payload_in=IncidentIn,
+    step=services.incident_record,
     allowed=_guard,
-    name="assurance_bookings_incident",
+    operation_id="assurance_bookings_incident",
     summary="Record an incident; optionally open a service record for it",
-    doc="With `open_service_record: true`, `device` and `fault_class` are required and a "
-    "service record is opened (its clocks start at `occurred_at`) and linked.",
+    description="With `open_service_record: true`, `device` and `fault_class` are required "
+    "and a service record is opened (its clocks start at `occurred_at`) and linked.",
 )
-
-
-@router.post(
-    "/assurance/bookings/{int:booking_id}/kit/{int:item_id}/release",
-    response={201: BookingDetailOut, **WRITE_ERRORS},
+_step(
+    "kit/{int:item_id}/release",
+    step=_kit_release,
+    allowed=_guard,
     operation_id="assurance_bookings_kit_release",
     summary="Give a spare kit part back to stock",
 )
-def kit_release(request: HttpRequest, booking_id: int, item_id: int):
-    booking = _booking(request, booking_id)
-    require(may_guard(request.auth))
-    item = get_visible_or_404(booking.kit.all(), item_id)
-    done = refused_as_409(
-        lambda: services.kit_item_release(item, actor=request.auth), services.BookingRefused
-    )
-    return done if isinstance(done, Status) else Status(201, _booking(request, booking_id))
-
-
-@router.post(
-    "/assurance/bookings/{int:booking_id}/incidents/{int:incident_id}/service-record",
-    response={201: BookingDetailOut, **WRITE_ERRORS},
+_step(
+    "incidents/{int:incident_id}/service-record",
+    payload_in=IncidentRecordIn,
+    step=_incident_service_record,
+    allowed=_guard,
     operation_id="assurance_bookings_incident_service_record",
     summary="Open the service record of an incident recorded without one",
 )
-def incident_service_record(
-    request: HttpRequest, booking_id: int, incident_id: int, payload: IncidentRecordIn
-):
-    booking = _booking(request, booking_id)
-    require(may_guard(request.auth))
-    incident = get_visible_or_404(booking.incidents.all(), incident_id)
-    done = refused_as_409(
-        lambda: services.incident_open_service_record(
-            incident, actor=request.auth, **payload.dict()
-        ),
-        services.BookingRefused,
-    )
-    return done if isinstance(done, Status) else Status(201, _booking(request, booking_id))
 
 
 # --- quota and engineers ----------------------------------------------------------------------

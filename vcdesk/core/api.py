@@ -7,6 +7,8 @@ organisation owns answers 404; a write the user may not make answers 403; bad in
 422 with the field and the reason, and writes nothing.
 """
 
+import inspect
+import re
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
@@ -223,3 +225,57 @@ def refused_as_409(step: Callable[[], T], *refusals: type[Exception]) -> T | Sta
         return step()
     except refusals as exc:
         return Status(409, {"detail": str(exc)})
+
+
+def step_route(
+    router: Router,
+    path: str,
+    *,
+    load: Callable[[HttpRequest, int], Any],
+    allowed: Callable[[Any, Any], bool],
+    step: Callable[..., Any],
+    out: type[Schema],
+    payload_in: type[Schema] | None = None,
+    status: int = 201,
+    errors: tuple[int, ...] = (403, 404, 409, 422),
+    refusals: tuple[type[Exception], ...] = (),
+    id_type: Any = PathId,
+    operation_id: str,
+    summary: str,
+    description: str | None = None,
+) -> None:
+    """Add `POST <path>`: one step of a process on one object, such as
+    `/rmas/{int:rma_id}/events`, answering the object afresh with `status`.
+
+    The path's first id names the object: `load(request, id)` reads it as the user may see
+    it (else 404); `allowed(user, obj)` or 403; then `step(obj, actor=user, **rest)` makes
+    the step, `rest` being the path's further ids (a part of the object, such as
+    `{int:item_id}`) and the body's fields (`payload_in`). A step the process refuses now
+    (one of `refusals`) answers 409 with the reason; bad input raises (422). `id_type`
+    types the path's ids (`PathId`, or `int` where a router always had it).
+    """
+    ids = re.findall(r"{(?:\w+:)?(\w+)}", path)
+
+    def view(request: HttpRequest, **kwargs):
+        obj = load(request, kwargs[ids[0]])
+        require(allowed(request.auth, obj))
+        payload = kwargs.get("payload")
+        fields = {name: kwargs[name] for name in ids[1:]}
+        fields.update(payload.dict() if payload is not None else {})
+        done = refused_as_409(lambda: step(obj, actor=request.auth, **fields), *refusals)
+        return done if isinstance(done, Status) else Status(status, load(request, kwargs[ids[0]]))
+
+    # django-ninja reads the operation's parameters from the view's signature: name them.
+    param = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    view.__signature__ = inspect.Signature(
+        [inspect.Parameter("request", param, annotation=HttpRequest)]
+        + [inspect.Parameter(name, param, annotation=id_type) for name in ids]
+        + ([inspect.Parameter("payload", param, annotation=payload_in)] if payload_in else [])
+    )
+    router.post(
+        path,
+        response={status: out, **{code: ErrorOut for code in errors}},
+        operation_id=operation_id,
+        summary=summary,
+        description=description,
+    )(view)

@@ -7,6 +7,7 @@ list's filters; another organisation's record answers 404; a write the user may 
 """
 
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -26,6 +27,7 @@ from vcdesk.core.api import (
     PathId,
     get_visible_or_404,
     require,
+    step_route,
     validation_error_items,
 )
 from vcdesk.feedback import selectors, services
@@ -275,17 +277,18 @@ def issue_records_update(request: HttpRequest, issue_id: PathId, payload: IssueP
     return _issue(request, issue_id)
 
 
-@router.post(
+step_route(
+    router,
     "/issue-records/{int:issue_id}/supervision",
-    response={201: IssueDetailOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    load=_issue,
+    allowed=lambda user, issue: may_handle_issues(user),
+    step=partial(_run, services.supervision_entry_add),
+    payload_in=SupervisionIn,
+    out=IssueDetailOut,
+    errors=(403, 404, 422),
     operation_id="issue_records_supervision_add",
     summary="Add a supervision entry: the period and the degree of resolution",
 )
-def issue_records_supervision_add(request: HttpRequest, issue_id: PathId, payload: SupervisionIn):
-    issue = _issue(request, issue_id)
-    require(may_handle_issues(request.auth))
-    _run(services.supervision_entry_add, issue, actor=request.auth, **payload.dict())
-    return Status(201, _issue(request, issue_id))
 
 
 @router.post(
@@ -369,26 +372,18 @@ def feedback_records_update(request: HttpRequest, feedback_id: PathId, payload: 
     return _feedback(request, feedback_id)
 
 
-@router.post(
+step_route(
+    router,
     "/feedback-records/{int:feedback_id}/customer-opinion",
-    response={200: FeedbackOut, **WRITE_ERRORS},
+    load=_feedback,
+    allowed=lambda user, feedback: may_give_customer_opinion(user, feedback.issue),
+    step=partial(_run, services.feedback_customer_opinion),
+    payload_in=OpinionIn,
+    out=FeedbackOut,
+    status=200,
+    refusals=(services.FeedbackRefused,),
     operation_id="feedback_records_customer_opinion",
     summary="Give the customer's opinion of the resolution, once",
+    description="A contact of the issue's organisation, or staff recording what the customer "
+    "said.\nBefore the issue is resolved, or a second time, answers 409.",
 )
-def feedback_records_customer_opinion(
-    request: HttpRequest, feedback_id: PathId, payload: OpinionIn
-):
-    """A contact of the issue's organisation, or staff recording what the customer said.
-    Before the issue is resolved, or a second time, answers 409."""
-    feedback = _feedback(request, feedback_id)
-    require(may_give_customer_opinion(request.auth, feedback.issue))
-    try:
-        _run(
-            services.feedback_customer_opinion,
-            feedback,
-            opinion=payload.opinion,
-            actor=request.auth,
-        )
-    except services.FeedbackRefused as exc:
-        return Status(409, {"detail": str(exc)})
-    return _feedback(request, feedback_id)
