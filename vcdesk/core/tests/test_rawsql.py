@@ -92,28 +92,21 @@ def test_inserted_instances_are_stored_as_bulk_create_stores_them():
     from vcdesk.core.rawsql import insert_instances
 
     team = Team.objects.create(name="值班组")
-    ours = [
-        Notification(
-            channel="email",
-            recipient=f"r{i}@example.cn",
-            team=team,
-            subject="s",
-            body="b",
-            next_attempt_at=AT,
-        )
-        for i in range(3)
-    ]
-    theirs = [
-        Notification(
-            channel="email",
-            recipient=f"r{i}@example.cn",
-            team=team,
-            subject="s",
-            body="b",
-            next_attempt_at=AT,
-        )
-        for i in range(3)
-    ]
+
+    def unsaved():
+        return [
+            Notification(
+                channel="email",
+                recipient=f"r{i}@example.cn",
+                team=team,
+                subject="s",
+                body="b",
+                next_attempt_at=AT,
+            )
+            for i in range(3)
+        ]
+
+    ours, theirs = unsaved(), unsaved()
 
     insert_instances(ours)
     Notification.objects.bulk_create(theirs)
