@@ -63,7 +63,15 @@ class TrainingInline(ReadOnlyInline):
 class InspectionAdmin(SimpleHistoryAdmin):
     """For looking things up; inspections change through their pages and the API."""
 
-    list_display = ["number", "organisation", "method", "due_on", "engineer", "completed_at"]
+    list_display = [
+        "number",
+        "organisation",
+        "method",
+        "due_on",
+        "engineer",
+        "completed_at",
+        "cancelled_at",
+    ]
     list_filter = ["method"]
     search_fields = ["number", "organisation__name", "contract__number"]
     readonly_fields = [f.name for f in Inspection._meta.fields]

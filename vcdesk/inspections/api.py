@@ -3,7 +3,8 @@
 Same conventions as every router: lists `{"items", "count"}` with `limit`/`offset` and the
 list's filters; another organisation's object answers 404; a write the user may not make
 403; bad input 422 naming the field; a step that cannot happen now (starting twice,
-completing with unanswered items, changing a completed inspection) 409 with the reason.
+completing with unanswered items, changing a completed or cancelled inspection) 409 with
+the reason.
 """
 
 import datetime as dt
@@ -20,7 +21,7 @@ from ninja.pagination import paginate
 
 from vcdesk.calendars.workdays import BEIJING
 from vcdesk.contracts.selectors import contract_visible
-from vcdesk.core.api import ErrorOut, Input, Pagination, get_visible_or_404, require
+from vcdesk.core.api import ErrorOut, Input, Pagination, PathId, get_visible_or_404, require
 from vcdesk.inspections import selectors, services
 from vcdesk.inspections.choices import (
     CheckArea,
@@ -57,6 +58,7 @@ class InspectionPlanOut(Schema):
     ends_on: dt.date
     inspections_planned: int
     inspections_done: int
+    inspections_cancelled: int
 
 
 class InspectionOut(Schema):
@@ -77,6 +79,9 @@ class InspectionOut(Schema):
     overdue: bool
     started_at: datetime | None
     completed_at: datetime | None
+    cancelled_at: datetime | None
+    cancelled_by: int | None = Field(alias="cancelled_by_id")
+    cancel_reason: str
     items_total: int
     items_answered: int
     report_url: str | None
@@ -221,6 +226,10 @@ class RescheduleIn(Input):
     engineer: int | None = None
 
 
+class CancelIn(Input):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
 class StartIn(Input):
     at: datetime | None = None
 
@@ -300,7 +309,7 @@ def inspection_plans_list(request: HttpRequest, filters: Query[InspectionPlanFil
     operation_id="inspection_plans_read",
     summary="Read an inspection plan",
 )
-def inspection_plans_read(request: HttpRequest, plan_id: int):
+def inspection_plans_read(request: HttpRequest, plan_id: PathId):
     return get_visible_or_404(selectors.inspection_plan_visible(user=request.auth), plan_id)
 
 
@@ -331,7 +340,8 @@ def inspection_plans_generate(request: HttpRequest, payload: GenerateIn):
 )
 @paginate(Pagination)
 def inspections_list(request: HttpRequest, filters: Query[InspectionFilter]):
-    """Filters: `status` (planned, in_progress, completed), `overdue`, `method`,
+    """Filters: `status` (planned, in_progress, completed, cancelled), `overdue` (open and
+    past due), `method`,
     `organisation`, `contract`, `plan`, `engineer`, `due_from`, `due_to`, `q` (number)."""
     return filters.filter(selectors.inspection_list(user=request.auth))
 
@@ -342,7 +352,7 @@ def inspections_list(request: HttpRequest, filters: Query[InspectionFilter]):
     operation_id="inspections_read",
     summary="Read an inspection with its checklist, findings, trainings and events",
 )
-def inspections_read(request: HttpRequest, inspection_id: int):
+def inspections_read(request: HttpRequest, inspection_id: PathId):
     return _inspection(request, inspection_id)
 
 
@@ -352,13 +362,35 @@ def inspections_read(request: HttpRequest, inspection_id: int):
     operation_id="inspections_reschedule",
     summary="Move an inspection, change its method or reassign it (with a reason)",
 )
-def inspections_reschedule(request: HttpRequest, inspection_id: int, payload: RescheduleIn):
+def inspections_reschedule(request: HttpRequest, inspection_id: PathId, payload: RescheduleIn):
     """A service manager gives any of `due_on`, `method`, `engineer` and the `reason`; each
-    change is kept as an event. A completed inspection answers 409."""
+    change is kept as an event. A completed or cancelled inspection answers 409."""
     inspection = _inspection(request, inspection_id)
     require(may_plan_inspections(request.auth))
     try:
         services.inspection_reschedule(inspection, actor=request.auth, **payload.dict())
+    except services.InspectionRefused as exc:
+        return Status(409, {"detail": str(exc)})
+    return _inspection(request, inspection_id)
+
+
+@router.post(
+    "/inspections/{int:inspection_id}/cancel",
+    response={200: InspectionDetailOut, **WRITE_ERRORS},
+    operation_id="inspections_cancel",
+    summary="Cancel an inspection that is not completed (with a reason)",
+)
+def inspections_cancel(request: HttpRequest, inspection_id: PathId, payload: CancelIn):
+    """A service manager cancels a planned or started inspection, saying why (`reason`,
+    required: else 422 naming it). That visit of the contract year is then not done: the
+    plan keeps its count and shows it cancelled, planning never creates it again, and no
+    reminder or overdue notice is sent for it; the assigned engineer is told. To do the
+    visit on another date, reschedule it instead. A completed or already cancelled
+    inspection answers 409 and nothing changes."""
+    inspection = _inspection(request, inspection_id)
+    require(may_plan_inspections(request.auth))
+    try:
+        services.inspection_cancel(inspection, actor=request.auth, reason=payload.reason)
     except services.InspectionRefused as exc:
         return Status(409, {"detail": str(exc)})
     return _inspection(request, inspection_id)
@@ -370,7 +402,7 @@ def inspections_reschedule(request: HttpRequest, inspection_id: int, payload: Re
     operation_id="inspections_start",
     summary="Start an inspection: its checklist is drawn up",
 )
-def inspections_start(request: HttpRequest, inspection_id: int, payload: StartIn):
+def inspections_start(request: HttpRequest, inspection_id: PathId, payload: StartIn):
     """The checklist lists, per site of the contract's active devices, the environment
     checks, then each device's checks by its kind (MCU, endpoint, other)."""
     done = _step(
@@ -389,7 +421,7 @@ def inspections_start(request: HttpRequest, inspection_id: int, payload: StartIn
     summary="Answer one checklist item: ok, problem or not applicable, with a note",
 )
 def inspections_item_answer(
-    request: HttpRequest, inspection_id: int, item_id: int, payload: AnswerIn
+    request: HttpRequest, inspection_id: PathId, item_id: PathId, payload: AnswerIn
 ):
     """A `problem` needs a `note` saying what. `remove_attachment` drops the item's file
     (it stays in the item's history)."""
@@ -407,7 +439,7 @@ def inspections_item_answer(
     summary="Attach a photo or file to an answered checklist item (multipart `file`)",
 )
 def inspections_item_attach(
-    request: HttpRequest, inspection_id: int, item_id: int, file: File[UploadedFile]
+    request: HttpRequest, inspection_id: PathId, item_id: PathId, file: File[UploadedFile]
 ):
     """JPG, PNG or WebP photos, PDF, ZIP or text files (log, cfg, …), checked by content,
     at most VCDESK_INSPECTION_UPLOAD_MAX_MB (default 10) MB. Answer the item first."""
@@ -426,7 +458,7 @@ def inspections_item_attach(
     operation_id="inspections_complete",
     summary="Complete an inspection: its report is printed and archived",
 )
-def inspections_complete(request: HttpRequest, inspection_id: int, payload: CompleteIn):
+def inspections_complete(request: HttpRequest, inspection_id: PathId, payload: CompleteIn):
     """Every checklist item must be answered (else 409, saying how many are not). The
     report (`report_url`) is archived as printed now and never changes after."""
     done = _step(
@@ -458,7 +490,7 @@ def inspection_findings_list(request: HttpRequest, filters: Query[FindingFilter]
     operation_id="inspections_finding_open",
     summary="Pass a problem not fixed on the spot to technical support (a service record)",
 )
-def inspections_finding_open(request: HttpRequest, inspection_id: int, payload: FindingIn):
+def inspections_finding_open(request: HttpRequest, inspection_id: PathId, payload: FindingIn):
     """Opens a service record of `fault_class` for `device` (default: the device of the
     checklist item `answer`, which must be answered as a problem); `caller_name` and
     `caller_phone` are the customer's person to call back. The record's clocks start now."""
@@ -472,7 +504,7 @@ def inspections_finding_open(request: HttpRequest, inspection_id: int, payload: 
     operation_id="inspections_trainings_list",
     summary="List the training given during an inspection",
 )
-def inspections_trainings_list(request: HttpRequest, inspection_id: int):
+def inspections_trainings_list(request: HttpRequest, inspection_id: PathId):
     return list(_inspection(request, inspection_id).trainings.all())
 
 
@@ -482,6 +514,6 @@ def inspections_trainings_list(request: HttpRequest, inspection_id: int):
     operation_id="inspections_training_record",
     summary="Record training given during the visit (topic, attendees, duration)",
 )
-def inspections_training_record(request: HttpRequest, inspection_id: int, payload: TrainingIn):
+def inspections_training_record(request: HttpRequest, inspection_id: PathId, payload: TrainingIn):
     done = _step(request, inspection_id, services.training_record, **payload.dict())
     return done if isinstance(done, Status) else Status(201, done)

@@ -11,11 +11,13 @@ class InspectionMethod(models.TextChoices):
 
 
 class InspectionStatus(models.TextChoices):
-    """Derived from the inspection's times; overdue is shown beside it, not instead."""
+    """Derived from the inspection's times; overdue is shown beside it, not instead. A
+    cancelled inspection is cancelled whether or not it had started."""
 
     PLANNED = "planned", pgettext_lazy("inspection status", "Planned")
     IN_PROGRESS = "in_progress", pgettext_lazy("inspection status", "In progress")
     COMPLETED = "completed", pgettext_lazy("inspection status", "Completed")
+    CANCELLED = "cancelled", pgettext_lazy("inspection status", "Cancelled")
 
 
 class ChecklistScope(models.TextChoices):
@@ -52,3 +54,4 @@ class InspectionEventType(models.TextChoices):
     COMPLETED = "completed", _("Completed")
     REMINDED = "reminded", _("Reminder sent")
     OVERDUE_NOTICE = "overdue_notice", _("Overdue notice sent")
+    CANCELLED = "cancelled", _("Cancelled")

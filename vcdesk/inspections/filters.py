@@ -10,7 +10,7 @@ from ninja import FilterLookup
 from vcdesk.calendars.workdays import BEIJING
 from vcdesk.core.api import Filters
 from vcdesk.inspections.choices import InspectionMethod, InspectionStatus
-from vcdesk.inspections.models import STATUS_Q
+from vcdesk.inspections.models import STATUS_Q, overdue_q
 
 
 class InspectionFilter(Filters):
@@ -29,11 +29,10 @@ class InspectionFilter(Filters):
         return STATUS_Q[value] if value else Q()
 
     def filter_overdue(self, value: bool | None) -> Q:
-        """Not completed and past its due date (Beijing's today)."""
+        """Open (neither completed nor cancelled) and past its due date (Beijing's today)."""
         if value is None:
             return Q()
-        today = timezone.now().astimezone(BEIJING).date()
-        late = Q(completed_at__isnull=True, due_on__lt=today)
+        late = overdue_q(timezone.now().astimezone(BEIJING).date())
         return late if value else ~late
 
     def filter_q(self, value: str | None) -> Q:

@@ -72,6 +72,17 @@ class RescheduleForm(forms.Form):
         return {"reason": self.cleaned_data["reason"], **changed}
 
 
+class CancelForm(forms.Form):
+    """A manager cancels one inspection, saying why."""
+
+    reason = forms.CharField(
+        label=_("Reason for cancelling"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept with the inspection, e.g. the customer has moved out of the site."),
+    )
+
+
 class FindingForm(forms.Form):
     """A problem not fixed on the spot, passed on as a service record."""
 

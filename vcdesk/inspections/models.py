@@ -7,6 +7,9 @@ is derived from them. Two deadlines are stored and indexed, like a clock's: `rem
 (N days before the due date) and `overdue_at` (the day after it), each with the time the
 sweep told people (`reminded_at`, `overdue_notified_at`); vcdesk.inspections.sweep marks them
 with conditional UPDATEs so two workers never tell twice.
+
+An inspection is open until it is completed or cancelled (`OPEN_Q`): only open ones are
+reminded of, overdue, or on an engineer's and a customer's list of visits to come.
 """
 
 import uuid
@@ -110,15 +113,28 @@ class InspectionQuerySet(models.QuerySet):
     def with_status(self, status: InspectionStatus | str) -> "InspectionQuerySet":
         return self.filter(STATUS_Q[InspectionStatus(status)])
 
-    def overdue_on(self, day: date) -> "InspectionQuerySet":
-        return self.filter(completed_at__isnull=True, due_on__lt=day)
+    def open(self) -> "InspectionQuerySet":
+        """Neither completed nor cancelled: still to be done."""
+        return self.filter(OPEN_Q)
 
+    def overdue_on(self, day: date) -> "InspectionQuerySet":
+        return self.filter(overdue_q(day))
+
+
+# Still to be done. The sweep's partial indexes have the same condition (see Inspection.Meta).
+OPEN_Q = Q(completed_at__isnull=True, cancelled_at__isnull=True)
 
 STATUS_Q = {
-    InspectionStatus.PLANNED: Q(started_at__isnull=True),
-    InspectionStatus.IN_PROGRESS: Q(started_at__isnull=False, completed_at__isnull=True),
+    InspectionStatus.PLANNED: Q(started_at__isnull=True, cancelled_at__isnull=True),
+    InspectionStatus.IN_PROGRESS: Q(started_at__isnull=False) & OPEN_Q,
     InspectionStatus.COMPLETED: Q(completed_at__isnull=False),
+    InspectionStatus.CANCELLED: Q(cancelled_at__isnull=False),
 }
+
+
+def overdue_q(day: date) -> Q:
+    """Open and due before `day` (Beijing's today)."""
+    return OPEN_Q & Q(due_on__lt=day)
 
 
 class Inspection(TimeStampedModel):
@@ -163,6 +179,17 @@ class Inspection(TimeStampedModel):
     customer_representative = models.CharField(
         _("customer representative"), max_length=100, blank=True
     )
+    # Cancelled: this visit of the contract year is not done (planning never recreates it).
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cancelled by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
     # Deadlines, stored so that the sweep is one indexed query; written by the services.
     remind_at = models.DateTimeField(_("reminder due at"), editable=False)
     reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True, editable=False)
@@ -185,15 +212,16 @@ class Inspection(TimeStampedModel):
             models.Index(fields=["due_on", "id"], name="inspection_due_idx"),
             models.Index(fields=["organisation", "due_on", "id"], name="inspection_org_due_idx"),
             models.Index(fields=["engineer", "due_on"], name="inspection_engineer_idx"),
+            # What the sweep reads: open inspections not yet told about (sweep._notices).
             models.Index(
                 fields=["remind_at"],
                 name="inspection_remind_idx",
-                condition=Q(reminded_at__isnull=True, completed_at__isnull=True),
+                condition=Q(reminded_at__isnull=True) & OPEN_Q,
             ),
             models.Index(
                 fields=["overdue_at"],
                 name="inspection_overdue_idx",
-                condition=Q(overdue_notified_at__isnull=True, completed_at__isnull=True),
+                condition=Q(overdue_notified_at__isnull=True) & OPEN_Q,
             ),
         ]
 
@@ -202,6 +230,8 @@ class Inspection(TimeStampedModel):
 
     @property
     def status(self) -> InspectionStatus:
+        if self.cancelled_at is not None:
+            return InspectionStatus.CANCELLED
         if self.completed_at is not None:
             return InspectionStatus.COMPLETED
         if self.started_at is not None:
@@ -211,8 +241,13 @@ class Inspection(TimeStampedModel):
     def get_status_display(self) -> str:
         return str(self.status.label)
 
+    @property
+    def is_open(self) -> bool:
+        """Neither completed nor cancelled (OPEN_Q)."""
+        return self.completed_at is None and self.cancelled_at is None
+
     def is_overdue_on(self, day: date) -> bool:
-        return self.completed_at is None and self.due_on < day
+        return self.is_open and self.due_on < day
 
     def days_to_due(self, day: date) -> int:
         return (self.due_on - day).days

@@ -66,7 +66,12 @@ def _with_everything(queryset: QuerySet[Inspection]) -> QuerySet[Inspection]:
 
 def inspection_detail(*, user, pk: int) -> Inspection | None:
     """One visible inspection with everything its page, its API answer and its report show."""
-    return _with_everything(inspection_visible(user=user)).filter(pk=pk).first()
+    return (
+        _with_everything(inspection_visible(user=user))
+        .select_related("cancelled_by")
+        .filter(pk=pk)
+        .first()
+    )
 
 
 def inspection_for_report(*, pk: int) -> Inspection:
@@ -78,10 +83,17 @@ def inspection_for_report(*, pk: int) -> Inspection:
 
 
 def inspection_plan_visible(*, user) -> QuerySet[InspectionPlan]:
+    """Visible plans with how many of their inspections were done and how many cancelled
+    (the plan's count stays what the contract promised)."""
     return scope_to_user(
         InspectionPlan.objects.select_related("contract", "organisation")
         .annotate(
-            inspections_done=Count("inspections", filter=Q(inspections__completed_at__isnull=False))
+            inspections_done=Count(
+                "inspections", filter=Q(inspections__completed_at__isnull=False)
+            ),
+            inspections_cancelled=Count(
+                "inspections", filter=Q(inspections__cancelled_at__isnull=False)
+            ),
         )
         .order_by("contract_id", "year"),
         user=user,

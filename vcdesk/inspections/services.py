@@ -2,7 +2,8 @@
 
 Each locks what it changes — the contract when planning, the inspection for everything
 else — checks that the step can happen now (else `InspectionRefused`, answered 409), writes
-the change and an `InspectionEvent` saying who, when and why, in one transaction.
+the change and an `InspectionEvent` saying who, when and why, in one transaction. A
+completed or cancelled inspection changes no more.
 """
 
 import hashlib
@@ -15,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -44,6 +46,7 @@ from vcdesk.inspections.models import (
 from vcdesk.inspections.permissions import ENGINEER_ROLES
 from vcdesk.inspections.signals import inspection_completed
 from vcdesk.inspections.uploads import attachment_check
+from vcdesk.notify.services import Announcement, notifications_announce
 from vcdesk.service.choices import FaultClass
 from vcdesk.service.services import service_record_open
 
@@ -93,11 +96,18 @@ def _set_deadlines(inspection: Inspection) -> None:
 
 
 def _engineer_loads() -> dict[int, int]:
-    """Active field engineers and how many unfinished inspections each has."""
+    """Active field engineers and how many open inspections each has."""
     engineers = (
         get_user_model()
         .objects.filter(is_active=True, groups__name=Role.FIELD_ENGINEER, organisation__isnull=True)
-        .annotate(load=Count("inspections", filter=Q(inspections__completed_at__isnull=True)))
+        .annotate(
+            load=Count(
+                "inspections",
+                filter=Q(
+                    inspections__completed_at__isnull=True, inspections__cancelled_at__isnull=True
+                ),
+            )
+        )
         .order_by("pk")
     )
     return {engineer.pk: engineer.load for engineer in engineers}
@@ -119,7 +129,8 @@ def inspection_plans_ensure(
     yet: `inspections_per_year` inspections each, spread over the year, on site and by
     phone in turn, each assigned to the least-busy field engineer (none when there is no
     field engineer: a manager assigns it). Idempotent: a year already planned is left as it
-    is, even if the contract's count changed since. Returns the inspections created."""
+    is, even if the contract's count changed since, and an inspection cancelled in it is
+    not planned again. Returns the inspections created."""
     contract_id = contract if isinstance(contract, int) else contract.pk
     # Lock the contract so that two sweeps, or a sweep and a contract change, plan a year once.
     contract = (
@@ -206,9 +217,14 @@ def engineer_or_error(user_id: int):
 def _locked(inspection: Inspection) -> Inspection:
     return (
         Inspection.objects.select_for_update(of=("self",))
-        .select_related("plan", "contract", "organisation")
+        .select_related("plan", "contract", "organisation", "engineer")
         .get(pk=inspection.pk)
     )
+
+
+def _refuse_if_cancelled(inspection: Inspection) -> None:
+    if inspection.cancelled_at is not None:
+        raise InspectionRefused(_("The inspection is cancelled; it no longer changes."))
 
 
 @transaction.atomic
@@ -225,6 +241,7 @@ def inspection_reschedule(
     engineer — each change an event with the reason. A new due date is a new promise: the
     reminder and the overdue notice will be sent again for it."""
     inspection = _locked(inspection)
+    _refuse_if_cancelled(inspection)
     if inspection.completed_at is not None:
         raise InspectionRefused(_("The inspection is completed; its plan can no longer change."))
     errors: dict[str, list[str]] = {}
@@ -286,6 +303,74 @@ def inspection_reschedule(
     return inspection
 
 
+@transaction.atomic
+def inspection_cancel(inspection: Inspection, *, reason: str, actor) -> Inspection:
+    """Cancel an inspection that is not completed, saying why: this visit of its contract
+    year will not be done. The year's plan keeps its count (the visit shows as cancelled,
+    not done) and planning never creates it again; the sweep no longer reminds of it nor
+    tells it overdue. The assigned engineer is told. A visit that only moves to another
+    date is rescheduled instead (`inspection_reschedule`)."""
+    inspection = _locked(inspection)
+    if inspection.cancelled_at is not None:
+        raise InspectionRefused(_("The inspection is already cancelled."))
+    if inspection.completed_at is not None:
+        raise InspectionRefused(_("The inspection is completed; its report is archived."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the inspection is cancelled.")]})
+    now = timezone.now()
+    user = _user(actor)
+    inspection.cancelled_at = now
+    inspection.cancelled_by = user
+    inspection.cancel_reason = reason
+    inspection._history_user = user
+    inspection._change_reason = reason[:100]
+    inspection.save()
+    InspectionEvent.objects.create(
+        inspection=inspection,
+        type=InspectionEventType.CANCELLED,
+        at=now,
+        actor=user,
+        reason=reason,
+    )
+    engineer = inspection.engineer
+    if engineer is not None and engineer.is_active and engineer.pk != getattr(user, "pk", None):
+        with translation.override(settings.LANGUAGE_CODE):
+            notifications_announce(
+                [
+                    Announcement(
+                        subject=_(
+                            "[Inspection cancelled] %(number)s %(method)s "
+                            "that was due %(due)s (%(organisation)s)"
+                        )
+                        % {
+                            "number": inspection.number,
+                            "method": InspectionMethod(inspection.method).label,
+                            "due": inspection.due_on.isoformat(),
+                            "organisation": inspection.organisation,
+                        },
+                        lines=(
+                            _("Reason: %(reason)s") % {"reason": reason},
+                            *notice_lines(inspection),
+                        ),
+                        user_ids=frozenset({engineer.pk}),
+                    )
+                ]
+            )
+    return inspection
+
+
+def notice_lines(inspection: Inspection) -> tuple[str, ...]:
+    """The facts every notice about an inspection ends with (in the active language)."""
+    url = settings.VCDESK_BASE_URL.rstrip("/") + reverse("inspection_detail", args=[inspection.pk])
+    return (
+        _("Organisation: %(organisation)s · contract: %(contract)s")
+        % {"organisation": inspection.organisation.name, "contract": inspection.contract.number},
+        _("Engineer: %(engineer)s") % {"engineer": inspection.engineer or _("not assigned")},
+        _("Open the inspection: %(url)s") % {"url": url},
+    )
+
+
 # --- carrying an inspection out -----------------------------------------------------------------
 
 
@@ -334,6 +419,7 @@ def inspection_start(inspection: Inspection, *, actor, at: datetime | None = Non
     the contract's active devices, the text of each item copied."""
     at = _aware(at)
     inspection = _locked(inspection)
+    _refuse_if_cancelled(inspection)
     if inspection.started_at is not None:
         raise InspectionRefused(_("The inspection has already started."))
     answers = _checklist(inspection)
@@ -353,6 +439,7 @@ def inspection_start(inspection: Inspection, *, actor, at: datetime | None = Non
 def _in_progress(inspection: Inspection) -> Inspection:
     """The inspection, locked, if it is being carried out; else InspectionRefused."""
     inspection = _locked(inspection)
+    _refuse_if_cancelled(inspection)
     if inspection.started_at is None:
         raise InspectionRefused(_("Start the inspection first."))
     if inspection.completed_at is not None:

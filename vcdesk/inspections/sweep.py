@@ -1,5 +1,6 @@
 """The inspection sweep (R5.1, X4): plan new contract years, remind engineers of inspections
-coming due, and tell them and the service managers of inspections gone overdue.
+coming due, and tell them and the service managers of inspections gone overdue. Only open
+inspections are told about: a completed or cancelled one never.
 
 Like the SLA sweep: each inspection stores `remind_at` and `overdue_at`; the sweep reads the
 ones whose time has come on partial indexes, and marks each with a conditional UPDATE
@@ -15,7 +16,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -23,8 +23,8 @@ from vcdesk.accounts.choices import Role
 from vcdesk.calendars.workdays import BEIJING
 from vcdesk.contracts.models import Contract
 from vcdesk.inspections.choices import InspectionEventType, InspectionMethod
-from vcdesk.inspections.models import Inspection, InspectionEvent, InspectionPlan
-from vcdesk.inspections.services import inspection_plans_ensure
+from vcdesk.inspections.models import OPEN_Q, Inspection, InspectionEvent, InspectionPlan
+from vcdesk.inspections.services import inspection_plans_ensure, notice_lines
 from vcdesk.notify.services import Announcement, notifications_announce
 
 
@@ -74,9 +74,8 @@ def _notices(kind: InspectionEventType, now: datetime, batch: int) -> tuple[int,
     deadline, mark = _COLUMNS[kind]
     with transaction.atomic():
         due = list(
-            Inspection.objects.filter(
-                **{f"{deadline}__lte": now, f"{mark}__isnull": True, "completed_at__isnull": True}
-            )
+            # The partial index's condition: open (OPEN_Q) and not told yet.
+            Inspection.objects.filter(OPEN_Q, **{f"{deadline}__lte": now, f"{mark}__isnull": True})
             .select_related("organisation", "contract", "engineer")
             .select_for_update(skip_locked=True, of=("self",))
             .order_by(deadline, "id")[:batch]
@@ -84,7 +83,7 @@ def _notices(kind: InspectionEventType, now: datetime, batch: int) -> tuple[int,
         marked = []
         for inspection in due:
             updated = Inspection.objects.filter(
-                pk=inspection.pk, completed_at__isnull=True, **{f"{mark}__isnull": True}
+                OPEN_Q, pk=inspection.pk, **{f"{mark}__isnull": True}
             ).update(**{mark: now})
             if updated:
                 marked.append(inspection)
@@ -125,7 +124,7 @@ def _announcements(
             announcements.append(
                 Announcement(
                     subject=_subject(kind, inspection, today),
-                    lines=_facts(inspection),
+                    lines=notice_lines(inspection),
                     user_ids=users,
                 )
             )
@@ -151,14 +150,4 @@ def _subject(kind: InspectionEventType, inspection: Inspection, today: date) -> 
             "%(days)d days overdue (%(organisation)s)"
         )
         % values
-    )
-
-
-def _facts(inspection: Inspection) -> tuple[str, ...]:
-    url = settings.VCDESK_BASE_URL.rstrip("/") + reverse("inspection_detail", args=[inspection.pk])
-    return (
-        _("Organisation: %(organisation)s · contract: %(contract)s")
-        % {"organisation": inspection.organisation.name, "contract": inspection.contract.number},
-        _("Engineer: %(engineer)s") % {"engineer": inspection.engineer or _("not assigned")},
-        _("Open the inspection: %(url)s") % {"url": url},
     )

@@ -17,6 +17,7 @@ urlpatterns = [
         views.inspection_reschedule,
         name="inspection_reschedule",
     ),
+    path("inspections/<int:pk>/cancel/", views.inspection_cancel, name="inspection_cancel"),
     path(
         "inspections/<int:pk>/report.pdf", pdf.inspection_report_pdf, name="inspection_report_pdf"
     ),

@@ -1,6 +1,6 @@
 """The inspection pages: the list, an inspection's page, the engineer's checklist (made for
-a phone: one site or device at a time, big touch targets), the manager's reschedule form,
-and the calendar of inspections and meeting assurance bookings.
+a phone: one site or device at a time, big touch targets), the manager's reschedule and
+cancel forms, and the calendar of inspections and meeting assurance bookings.
 
 Each view parses its input, calls one service or selector, and renders; a step that cannot
 happen now is shown as a message, bad input next to its field.
@@ -30,7 +30,7 @@ from vcdesk.customers.selectors import organisation_visible
 from vcdesk.inspections import forms, selectors, services
 from vcdesk.inspections.choices import InspectionMethod, InspectionStatus, ItemResult
 from vcdesk.inspections.filters import InspectionFilter
-from vcdesk.inspections.models import STATUS_Q, Inspection
+from vcdesk.inspections.models import OPEN_Q, STATUS_Q, Inspection, overdue_q
 from vcdesk.inspections.permissions import may_perform_inspection, may_plan_inspections
 from vcdesk.inspections.uploads import ALLOWED, content_type
 
@@ -68,28 +68,29 @@ def _show_errors(request: HttpRequest, exc: ValidationError) -> None:
 
 @login_required
 def inspection_list(request: HttpRequest) -> HttpResponse:
-    """Inspections soonest due first; open ones by default. A customer contact sees their
-    organisation's inspections and, once completed, their reports."""
+    """Inspections soonest due first; open ones (neither completed nor cancelled) by
+    default. A customer contact sees their organisation's inspections and, once completed,
+    their reports."""
     filters, filter_errors = filters_from_request(InspectionFilter, request)
     tab = request.GET.get("tab", "")
     visible = selectors.inspection_list(user=request.user)
     today = _today()
-    open_q = ~STATUS_Q[InspectionStatus.COMPLETED]
     tabs = {
-        "": open_q,
-        "overdue": Q(completed_at__isnull=True, due_on__lt=today),
-        "mine": open_q & Q(engineer_id=request.user.pk),
+        "": OPEN_Q,
+        "overdue": overdue_q(today),
+        "mine": OPEN_Q & Q(engineer_id=request.user.pk),
         "completed": STATUS_Q[InspectionStatus.COMPLETED],
+        "cancelled": STATUS_Q[InspectionStatus.CANCELLED],
         "all": Q(),
     }
     if tab not in tabs or (tab == "mine" and request.user.is_customer_contact):
         tab = ""
     queryset = filters.filter(visible).filter(tabs[tab])
-    if tab in ("completed", "all"):
+    if tab in ("completed", "cancelled", "all"):
         queryset = queryset.order_by("-due_on", "-id")
     page = page_of(request, queryset)
     counts = visible.order_by().aggregate(
-        open=Count("id", filter=open_q),
+        open=Count("id", filter=OPEN_Q),
         overdue=Count("id", filter=tabs["overdue"]),
         mine=Count("id", filter=tabs["mine"]),
     )
@@ -221,8 +222,13 @@ def inspection_checklist(request: HttpRequest, pk: int) -> HttpResponse:
     unit = units[index]
     items = [ItemForm(answer=a, result=a.result, note=a.note) for a in unit.answers]
     if request.method == "POST":
-        if inspection.completed_at is not None:
-            messages.error(request, _("The inspection is completed; its report is archived."))
+        if not inspection.is_open:
+            messages.error(
+                request,
+                _("The inspection is cancelled; it no longer changes.")
+                if inspection.cancelled_at
+                else _("The inspection is completed; its report is archived."),
+            )
             return redirect("inspection_detail", pk=pk)
         items = _save_unit(request, unit)
         if not any(item.errors for item in items):
@@ -254,7 +260,7 @@ def inspection_checklist(request: HttpRequest, pk: int) -> HttpResponse:
             "answered": answered,
             "percent": round(100 * answered / total) if total else 0,
             "accept": ",".join(f".{ext}" for ext in ALLOWED) + ",image/*",
-            "readonly": inspection.completed_at is not None,
+            "readonly": not inspection.is_open,
         },
     )
 
@@ -288,7 +294,11 @@ def _form_page(
     title: str,
     intro: str = "",
     submit: str = "",
+    back: str = "",
+    alternative: tuple[str, str] | None = None,
 ):
+    """A form about one inspection. `back` labels the link back to it (default "Cancel");
+    `alternative` is (label, url) of another step to take instead."""
     return render(
         request,
         "inspections/form.html",
@@ -298,6 +308,8 @@ def _form_page(
             "title": title,
             "intro": intro,
             "submit": submit or _("Save"),
+            "back": back or _("Cancel"),
+            "alternative": alternative,
         },
     )
 
@@ -399,6 +411,43 @@ def inspection_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("inspection_detail", pk=pk)
     return _form_page(request, inspection, form, title=_("Move or reassign the inspection"))
+
+
+@login_required
+def inspection_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The manager's confirmation: what cancelling means, the reason, and rescheduling
+    offered instead (a yearly visit is usually moved, not dropped)."""
+    inspection = _visible_or_404(request, pk)
+    if not may_plan_inspections(request.user):
+        raise PermissionDenied
+    form = forms.CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.inspection_cancel(inspection, actor=request.user, **form.cleaned_data)
+        except services.InspectionRefused as exc:
+            messages.error(request, str(exc))
+            return redirect("inspection_detail", pk=pk)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Inspection cancelled."))
+            return redirect("inspection_detail", pk=pk)
+    return _form_page(
+        request,
+        inspection,
+        form,
+        title=_("Cancel the inspection"),
+        intro=_(
+            "Cancelling means this visit of contract year %(year)s is not done: it is not "
+            "planned again, nobody is reminded of it, and the year still counts "
+            "%(planned)s inspections, this one shown as cancelled, not done. If the visit "
+            "is only to happen on another date, move it instead."
+        )
+        % {"year": inspection.plan.year, "planned": inspection.plan.inspections_planned},
+        submit=_("Cancel the inspection"),
+        back=_("Keep the inspection"),
+        alternative=(_("Move or reassign"), reverse("inspection_reschedule", args=[pk])),
+    )
 
 
 # --- the calendar -----------------------------------------------------------------------------

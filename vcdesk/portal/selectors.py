@@ -99,9 +99,8 @@ def _add_inspections(portal: Portal, user, organisation_id: int) -> None:
     except ImportError:
         return
     inspections = inspection_visible(user=user).filter(organisation_id=organisation_id)
-    portal.inspections_due = list(
-        inspections.filter(completed_at__isnull=True).order_by("due_on", "id")[:5]
-    )
+    # The visits to come: neither completed nor cancelled.
+    portal.inspections_due = list(inspections.open().order_by("due_on", "id")[:5])
     portal.inspections_done = list(
         inspections.filter(completed_at__isnull=False).order_by("-completed_at", "-id")[:5]
     )

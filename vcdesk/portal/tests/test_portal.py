@@ -141,3 +141,21 @@ def test_staff_previewing_a_portal_open_a_survey_rather_than_answer_it(
 
     assert f'href="/surveys/{survey.pk}/"' in text
     assert f"/surveys/{survey.pk}/answer/" not in text
+
+
+def test_the_portals_inspections_to_come_leave_out_a_cancelled_one(
+    org_a, contact_of_a, service_manager
+):
+    from vcdesk.inspections.models import Inspection
+    from vcdesk.inspections.services import inspection_cancel
+    from vcdesk.inspections.tests.factories import planned
+
+    first = planned(org_a, per_year=2)
+    second = Inspection.objects.exclude(pk=first.pk).get(contract=first.contract)
+    inspection_cancel(first, reason="客户单位搬迁", actor=service_manager.user)
+
+    response = signed_in(contact_of_a).get("/portal/")
+
+    assert [i.pk for i in response.context["portal"].inspections_due] == [second.pk]
+    assert response.context["portal"].inspections_done == []
+    assert first.number not in response.text
