@@ -33,6 +33,10 @@ from vcdesk.assurance.choices import (
 )
 from vcdesk.core.models import TimeStampedModel
 
+# Kept, where simple-history would discard it, so that the services can write a booking's
+# history row once its sites are set as well (services._save_with_sites).
+BOOKING_HISTORY = HistoricalRecords(m2m_fields=["sites"])
+
 
 class Booking(TimeStampedModel):
     """A meeting assurance request (会议保障申请)."""
@@ -105,7 +109,7 @@ class Booking(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    history = HistoricalRecords(m2m_fields=[sites])
+    history = BOOKING_HISTORY
 
     class Meta:
         verbose_name = _("meeting assurance booking")

@@ -40,7 +40,14 @@ from vcdesk.accounts.models import User
 from vcdesk.assets.models import Device
 from vcdesk.assurance import quota
 from vcdesk.assurance.choices import CheckKind, CheckResult, Importance, Outcome
-from vcdesk.assurance.models import Assignment, Booking, Check, Incident, KitItem
+from vcdesk.assurance.models import (
+    BOOKING_HISTORY,
+    Assignment,
+    Booking,
+    Check,
+    Incident,
+    KitItem,
+)
 from vcdesk.assurance.selectors import busy_assignments, senior_engineers
 from vcdesk.calendars.workdays import BEIJING
 from vcdesk.contracts.models import Contract
@@ -321,9 +328,24 @@ def booking_create(
     )
     _count_against_quota(booking, contract)
     booking._history_user = user
-    booking.save()
-    booking.sites.set(site_list)
+    _save_with_sites(booking, site_list)
     return booking
+
+
+def _save_with_sites(booking: Booking, sites: list[Site] | None) -> None:
+    """Save the booking and, when given, its sites, then write its one history row ("created"
+    or "changed", sites included). Left to itself simple-history writes a row on the save
+    and one more on each change of the sites (removed, added): the history would show one
+    change by the same person in the same minute as two or three."""
+    history_type = "+" if booking._state.adding else "~"
+    booking.skip_history_when_saving = True
+    try:
+        booking.save()
+        if sites is not None:
+            booking.sites.set(sites)
+    finally:
+        del booking.skip_history_when_saving
+    BOOKING_HISTORY.create_historical_record(booking, history_type)
 
 
 @transaction.atomic
@@ -373,9 +395,7 @@ def booking_update(booking: Booking, *, actor, **changes) -> Booking:
         if quota.contract_year_of(contract.accepted_on, new_day) != old_year:
             _count_against_quota(booking, contract)
     booking._history_user = _user(actor)
-    booking.save()
-    if site_list is not None:
-        booking.sites.set(site_list)
+    _save_with_sites(booking, site_list)
     if times_changed and booking.contract_year != old_year and not was_extra:
         _promote_extras(contract, old_year, extras, actor)
     return booking

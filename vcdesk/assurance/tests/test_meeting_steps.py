@@ -8,9 +8,11 @@ import time_machine
 
 from vcdesk.assurance import services
 from vcdesk.assurance.choices import BookingStatus, CheckKind, CheckResult, Outcome
+from vcdesk.assurance.models import Booking
 from vcdesk.assurance.selectors import booking_detail, bookings_between
 from vcdesk.assurance.services import BookingRefused
 from vcdesk.assurance.tests.factories import beijing, book, contract_with_sites, senior_engineer
+from vcdesk.core.history import HISTORY_TYPES, history_entries
 from vcdesk.customers.tests.factories import SiteFactory
 from vcdesk.service.choices import ClockKind, FaultClass
 from vcdesk.service.models import Clock
@@ -219,3 +221,35 @@ def test_calendars_get_the_visible_bookings_overlapping_a_range(
     # [start, end): a meeting ending exactly at the range's start is not in it.
     after = (START + timedelta(hours=3), START + timedelta(hours=4))
     assert list(bookings_between(user=service_manager.user, start=after[0], end=after[1])) == []
+
+
+def test_a_new_booking_is_one_created_entry_in_its_history_sites_included(meeting, duty_officer):
+    booking, sites, _chen = meeting
+
+    [entry] = history_entries(booking)
+
+    assert (entry["what"], entry["who"], entry["changes"]) == (
+        HISTORY_TYPES["+"],
+        duty_officer.user,
+        [],
+    )
+    created = booking.history.get(history_type="+")
+    assert {row.site_id for row in created.sites.all()} == {site.pk for site in sites}
+
+
+def test_changing_a_bookings_sites_and_title_is_one_entry_naming_both(meeting, clock, contact_of_a):
+    booking, sites, _chen = meeting
+    before = booking.history.count()
+    clock.shift(timedelta(minutes=5))
+
+    services.booking_update(
+        booking, actor=contact_of_a.user, title="改名后的会议", sites=[sites[0]]
+    )
+
+    assert booking.history.count() == before + 1
+    latest = history_entries(booking)[0]
+    assert (latest["what"], latest["who"]) == (HISTORY_TYPES["~"], contact_of_a.user)
+    assert {c["field"] for c in latest["changes"]} == {
+        Booking._meta.get_field("title").verbose_name,
+        Booking._meta.get_field("sites").verbose_name,
+    }
