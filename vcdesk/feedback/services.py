@@ -9,7 +9,6 @@ telling anyone, so a second run or a second worker tells nobody twice.
 
 import uuid
 from datetime import date, datetime
-from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -24,8 +23,8 @@ from vcdesk.accounts.choices import Role
 from vcdesk.calendars.workdays import BEIJING
 from vcdesk.core.numbers import next_number
 from vcdesk.core.services import validated_save
+from vcdesk.core.uploads import upload_check
 from vcdesk.customers.models import Organisation
-from vcdesk.env import env_int
 from vcdesk.feedback.choices import IssueKind
 from vcdesk.feedback.models import (
     FeedbackRecord,
@@ -69,6 +68,8 @@ ATTACHMENT_TYPES = frozenset(
     | {"ppt", "pptx", "txt", "log", "zip", "rar", "7z", "eml", "msg"}
 )
 ATTACHMENTS_PER_ISSUE = 20
+# The size limit's setting, else environment variable (vcdesk.core.uploads.max_megabytes).
+ATTACHMENT_MAX_MB_SETTING = "VCDESK_ATTACHMENT_MAX_MB"
 
 
 class FeedbackRefused(Exception):
@@ -81,12 +82,6 @@ def _user(actor):
 
 def _today() -> date:
     return timezone.localdate(timezone=BEIJING)
-
-
-def attachment_max_bytes() -> int:
-    """VCDESK_ATTACHMENT_MAX_MB (a setting, else the environment variable; default 10)."""
-    megabytes = getattr(settings, "VCDESK_ATTACHMENT_MAX_MB", None)
-    return (megabytes or env_int("VCDESK_ATTACHMENT_MAX_MB", 10)) * 1024 * 1024
 
 
 def next_issue_number(day: date) -> str:
@@ -344,31 +339,27 @@ def supervision_entry_add(
 def issue_attachment_add(issue: IssueRecord, *, upload: UploadedFile, actor) -> IssueAttachment:
     """Keep a file with the issue (a fax, a letter, a photo) under a random name; it is
     served only through the issue's scoped page, always as a download."""
-    name = PurePath(upload.name or "").name[-200:]
-    extension = PurePath(name).suffix.lower().lstrip(".")
-    errors: dict = {}
-    if extension not in ATTACHMENT_TYPES:
-        errors["file"] = [
-            _("This kind of file is not accepted; attach a picture, a PDF or an office file.")
-        ]
-    elif upload.size > attachment_max_bytes():
-        errors["file"] = [
-            _("The file is larger than %(mb)d MB.") % {"mb": attachment_max_bytes() // 2**20}
-        ]
-    elif upload.size == 0:
-        errors["file"] = [_("The file is empty.")]
-    elif issue.attachments.count() >= ATTACHMENTS_PER_ISSUE:
-        errors["file"] = [_("An issue keeps at most %(n)d files.") % {"n": ATTACHMENTS_PER_ISSUE}]
-    if errors:
-        raise ValidationError(errors)
+    checked = upload_check(
+        upload,
+        extensions=ATTACHMENT_TYPES,
+        max_mb_setting=ATTACHMENT_MAX_MB_SETTING,
+        field="file",
+        refused_kind=_(
+            "This kind of file is not accepted; attach a picture, a PDF or an office file."
+        ),
+    )
+    if issue.attachments.count() >= ATTACHMENTS_PER_ISSUE:
+        raise ValidationError(
+            {"file": [_("An issue keeps at most %(n)d files.") % {"n": ATTACHMENTS_PER_ISSUE}]}
+        )
     attachment = IssueAttachment(
         record=issue,
-        name=name,
+        name=checked.name,
         size=upload.size,
         content_type=(getattr(upload, "content_type", "") or "")[:100],
         uploaded_by=_user(actor),
     )
-    attachment.file.save(f"{uuid.uuid4().hex}.{extension}", upload, save=False)
+    attachment.file.save(f"{uuid.uuid4().hex}.{checked.extension}", upload, save=False)
     attachment.save()
     return attachment
 

@@ -6,14 +6,12 @@ must open as that image, a PDF must start like one), so a renamed program or pag
 refused; the file is stored under a random name and served only through a scoped view.
 """
 
-from dataclasses import dataclass
-from pathlib import PurePath
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
+
+from vcdesk.core.uploads import CheckedUpload, extension, upload_check
 
 IMAGE_TYPES = {"jpg": "JPEG", "jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}
 TEXT_TYPES = {"txt", "log", "csv", "cfg", "conf", "ini", "xml", "json"}
@@ -27,15 +25,9 @@ CONTENT_TYPES = {
     "pdf": "application/pdf",
     "zip": "application/zip",
 }
+# The limit's setting (vcdesk.core.uploads.max_megabytes) and its default.
+MAX_MB_SETTING = "VCDESK_INSPECTION_UPLOAD_MAX_MB"
 DEFAULT_MAX_MB = 10
-
-
-def max_bytes() -> int:
-    return int(getattr(settings, "VCDESK_INSPECTION_UPLOAD_MAX_MB", DEFAULT_MAX_MB)) * 1024 * 1024
-
-
-def extension(name: str) -> str:
-    return PurePath(name).suffix.lower().lstrip(".")
 
 
 def content_type(name: str) -> str:
@@ -43,33 +35,19 @@ def content_type(name: str) -> str:
     return CONTENT_TYPES.get(ext, "text/plain; charset=utf-8" if ext in TEXT_TYPES else "")
 
 
-@dataclass(frozen=True)
-class CheckedFile:
-    file: UploadedFile
-    name: str
-
-
-def attachment_check(upload: UploadedFile, *, field: str = "attachment") -> CheckedFile:
+def attachment_check(upload: UploadedFile, *, field: str = "attachment") -> CheckedUpload:
     """The upload if it is an accepted type within the size limit, else ValidationError on
     `field` saying why. The original name is kept for display only (at most 200 chars)."""
-    name = PurePath(upload.name or "").name[-200:]
-    ext = extension(name)
-    if ext not in ALLOWED:
-        raise ValidationError(
-            {
-                field: _(
-                    "Attach a photo (JPG, PNG, WebP), a PDF, a ZIP or a text file (%(types)s)."
-                )
-                % {"types": ", ".join(sorted(TEXT_TYPES))}
-            }
-        )
-    limit = max_bytes()
-    if upload.size is None or upload.size > limit:
-        raise ValidationError(
-            {field: _("The file is larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)}}
-        )
-    if upload.size == 0:
-        raise ValidationError({field: _("The file is empty.")})
+    checked = upload_check(
+        upload,
+        extensions=ALLOWED,
+        max_mb_setting=MAX_MB_SETTING,
+        default_max_mb=DEFAULT_MAX_MB,
+        field=field,
+        refused_kind=_("Attach a photo (JPG, PNG, WebP), a PDF, a ZIP or a text file (%(types)s).")
+        % {"types": ", ".join(sorted(TEXT_TYPES))},
+    )
+    ext = checked.extension
     upload.seek(0)
     head = upload.read(8192)
     upload.seek(0)
@@ -80,7 +58,7 @@ def attachment_check(upload: UploadedFile, *, field: str = "attachment") -> Chec
             raise ValidationError({field: _("The file is not a %(type)s.") % {"type": ext.upper()}})
     elif b"\x00" in head:
         raise ValidationError({field: _("The file is not a text file.")})
-    return CheckedFile(file=upload, name=name)
+    return checked
 
 
 def _check_image(upload: UploadedFile, expected: str, field: str) -> None:
