@@ -105,3 +105,28 @@ def test_on_a_phone_the_bookings_list_keeps_each_title_readable(phone_page, cont
     assert title.bounding_box()["width"] >= 110  # not one character per line
     expect(phone_page.get_by_role("columnheader", name="重要程度")).to_be_hidden()
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_on_a_phone_the_reason_for_cancelling_stacks_above_its_button(
+    phone_page, contact_of_a, org_a
+):
+    contract, sites = contract_with_sites(org_a, n_sites=2, accepted_on=timezone.localdate())
+    starts = timezone.now() + timedelta(days=3)
+    booking = book(contract, sites, actor=contact_of_a.user, starts_at=starts)
+    sign_in(phone_page, contact_of_a.user.username, PERSONA_PASSWORD)
+
+    phone_page.goto(f"/assurance/{booking.pk}/")
+
+    form = phone_page.get_by_test_id("cancel-form")
+    reason = form.get_by_label("取消原因").bounding_box()
+    button = form.get_by_role("button", name="取消申请").bounding_box()
+    change = phone_page.get_by_role("link", name="修改", exact=True).bounding_box()
+    assert reason["width"] >= 340 and button["width"] >= 340  # across the page
+    assert change["y"] + change["height"] <= reason["y"] < reason["y"] + reason["height"]
+    assert reason["y"] + reason["height"] <= button["y"]
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+    form.get_by_label("取消原因").fill("会议延期")
+    form.get_by_role("button", name="取消申请").click()
+    expect(phone_page.get_by_test_id("status")).to_have_text("已取消")
+    booking.refresh_from_db()
+    assert booking.cancel_reason == "会议延期"
