@@ -34,16 +34,14 @@ from vcdesk.core.api import (
     Input,
     Pagination,
     get_visible_or_404,
-    refused_as_409,
     require,
     step_route,
+    update_route,
 )
 from vcdesk.customers.selectors import site_visible
 from vcdesk.service.choices import FaultClass
 
 router = Router(tags=["meeting assurance"])
-
-WRITE_ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 # --- schemas ----------------------------------------------------------------------------------
@@ -296,9 +294,9 @@ def _booking(request: HttpRequest, booking_id: int) -> Booking:
     return booking
 
 
-def _visible_sites(request: HttpRequest, ids: list[int]) -> list[int]:
+def _visible_sites(user, ids: list[int]) -> list[int]:
     """The ids as given, when the user may see every one of those sites; else 422."""
-    visible = set(site_visible(user=request.auth).filter(pk__in=ids).values_list("pk", flat=True))
+    visible = set(site_visible(user=user).filter(pk__in=ids).values_list("pk", flat=True))
     if any(i not in visible for i in ids):
         raise ValidationError({"sites": [_("No such site.")]})
     return ids
@@ -335,7 +333,7 @@ def bookings_create(request: HttpRequest, payload: BookingIn):
     contract = contract_visible(user=request.auth).filter(pk=fields.pop("contract")).first()
     if contract is None:
         raise ValidationError({"contract": [_("No such contract.")]})
-    fields["sites"] = _visible_sites(request, fields["sites"])
+    fields["sites"] = _visible_sites(request.auth, fields["sites"])
     booking = services.booking_create(contract=contract, actor=request.auth, **fields)
     return Status(201, _booking(request, booking.pk))
 
@@ -350,27 +348,29 @@ def bookings_read(request: HttpRequest, booking_id: int):
     return _booking(request, booking_id)
 
 
-@router.patch(
+def _update(booking: Booking, *, actor, **changes) -> Booking:
+    if "sites" in changes:
+        changes["sites"] = _visible_sites(actor, changes["sites"])
+    return services.booking_update(booking, actor=actor, **changes)
+
+
+update_route(
+    router,
     "/assurance/bookings/{int:booking_id}",
-    response={200: BookingDetailOut, **WRITE_ERRORS},
+    load=_booking,
+    allowed=may_change_booking,
+    update=_update,
+    payload_in=BookingPatchIn,
+    out=BookingDetailOut,
+    errors=(403, 404, 409, 422),
+    refusals=(services.BookingRefused,),
+    id_type=int,
     operation_id="assurance_bookings_update",
     summary="Change a booking before its meeting",
+    description="Sites, times and importance stay once the meeting has started (409); a move "
+    "into\nanother contract year counts there; new times must suit the assigned engineers "
+    "(409).",
 )
-def bookings_update(request: HttpRequest, booking_id: int, payload: BookingPatchIn):
-    """Sites, times and importance stay once the meeting has started (409); a move into
-    another contract year counts there; new times must suit the assigned engineers (409)."""
-    booking = _booking(request, booking_id)
-    require(may_change_booking(request.auth, booking))
-    changes = payload.dict(exclude_unset=True)
-    if "sites" in changes:
-        changes["sites"] = _visible_sites(request, changes["sites"])
-    if not changes:
-        return booking
-    done = refused_as_409(
-        lambda: services.booking_update(booking, actor=request.auth, **changes),
-        services.BookingRefused,
-    )
-    return done if isinstance(done, Status) else _booking(request, booking_id)
 
 
 def _step(path: str, **route) -> None:

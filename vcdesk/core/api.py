@@ -231,18 +231,12 @@ def step_route(
     router: Router,
     path: str,
     *,
-    load: Callable[[HttpRequest, int], Any],
-    allowed: Callable[[Any, Any], bool],
     step: Callable[..., Any],
     out: type[Schema],
     payload_in: type[Schema] | None = None,
     status: int = 201,
     errors: tuple[int, ...] = (403, 404, 409, 422),
-    refusals: tuple[type[Exception], ...] = (),
-    id_type: Any = PathId,
-    operation_id: str,
-    summary: str,
-    description: str | None = None,
+    **route: Any,
 ) -> None:
     """Add `POST <path>`: one step of a process on one object, such as
     `/rmas/{int:rma_id}/events`, answering the object afresh with `status`.
@@ -252,18 +246,66 @@ def step_route(
     the step, `rest` being the path's further ids (a part of the object, such as
     `{int:item_id}`) and the body's fields (`payload_in`). A step the process refuses now
     (one of `refusals`) answers 409 with the reason; bad input raises (422). `id_type`
-    types the path's ids (`PathId`, or `int` where a router always had it).
+    types the path's ids (`PathId`, or `int` where a router always had it); `operation_id`,
+    `summary` and `description` document the operation.
     """
+    response = {status: out, **{code: ErrorOut for code in errors}}
+    _object_route(router.post, path, call=step, payload_in=payload_in, response=response, **route)
+
+
+def update_route(
+    router: Router,
+    path: str,
+    *,
+    update: Callable[..., Any],
+    out: type[Schema],
+    payload_in: type[Schema],
+    errors: tuple[int, ...] = (403, 404, 422),
+    **route: Any,
+) -> None:
+    """Add `PATCH <path>`: change the fields the body gives of one object, answering it
+    afresh (200). As `step_route`, with `update(obj, actor=user, **given)`, not called when
+    the body gives no field."""
+    response = {200: out, **{code: ErrorOut for code in errors}}
+    _object_route(
+        router.patch,
+        path,
+        call=update,
+        payload_in=payload_in,
+        response=response,
+        only_given=True,
+        **route,
+    )
+
+
+def _object_route(
+    register: Callable[..., Callable],
+    path: str,
+    *,
+    load: Callable[[HttpRequest, int], Any],
+    allowed: Callable[[Any, Any], bool],
+    call: Callable[..., Any],
+    payload_in: type[Schema] | None,
+    response: dict,
+    only_given: bool = False,
+    refusals: tuple[type[Exception], ...] = (),
+    id_type: Any = PathId,
+    **operation: Any,
+) -> None:
     ids = re.findall(r"{(?:\w+:)?(\w+)}", path)
+    status = next(iter(response))
 
     def view(request: HttpRequest, **kwargs):
         obj = load(request, kwargs[ids[0]])
         require(allowed(request.auth, obj))
         payload = kwargs.get("payload")
         fields = {name: kwargs[name] for name in ids[1:]}
-        fields.update(payload.dict() if payload is not None else {})
-        done = refused_as_409(lambda: step(obj, actor=request.auth, **fields), *refusals)
-        return done if isinstance(done, Status) else Status(status, load(request, kwargs[ids[0]]))
+        fields.update(payload.dict(exclude_unset=only_given) if payload is not None else {})
+        if fields or not only_given:
+            done = refused_as_409(lambda: call(obj, actor=request.auth, **fields), *refusals)
+            if isinstance(done, Status):
+                return done
+        return Status(status, load(request, kwargs[ids[0]]))
 
     # django-ninja reads the operation's parameters from the view's signature: name them.
     param = inspect.Parameter.POSITIONAL_OR_KEYWORD
@@ -272,10 +314,4 @@ def step_route(
         + [inspect.Parameter(name, param, annotation=id_type) for name in ids]
         + ([inspect.Parameter("payload", param, annotation=payload_in)] if payload_in else [])
     )
-    router.post(
-        path,
-        response={status: out, **{code: ErrorOut for code in errors}},
-        operation_id=operation_id,
-        summary=summary,
-        description=description,
-    )(view)
+    register(path, response=response, **operation)(view)

@@ -28,6 +28,7 @@ from vcdesk.core.api import (
     get_visible_or_404,
     require,
     step_route,
+    update_route,
     validation_error_items,
 )
 from vcdesk.feedback import selectors, services
@@ -214,6 +215,10 @@ class OpinionIn(Input):
 # --- issue records ----------------------------------------------------------------------------
 
 
+def _handles_issues(user, record) -> bool:
+    return may_handle_issues(user)
+
+
 def _issue(request: HttpRequest, issue_id: int) -> IssueRecord:
     issue = selectors.issue_detail(user=request.auth, pk=issue_id)
     if issue is None:
@@ -262,26 +267,24 @@ def issue_records_read(request: HttpRequest, issue_id: PathId):
     return _issue(request, issue_id)
 
 
-@router.patch(
+update_route(
+    router,
     "/issue-records/{int:issue_id}",
-    response={200: IssueDetailOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    load=_issue,
+    allowed=_handles_issues,
+    update=partial(_run, services.issue_record_update),
+    payload_in=IssuePatchIn,
+    out=IssueDetailOut,
     operation_id="issue_records_update",
     summary="Change an issue record's fields (staff)",
 )
-def issue_records_update(request: HttpRequest, issue_id: PathId, payload: IssuePatchIn):
-    issue = _issue(request, issue_id)
-    require(may_handle_issues(request.auth))
-    changes = payload.dict(exclude_unset=True)
-    if changes:
-        _run(services.issue_record_update, issue, actor=request.auth, **changes)
-    return _issue(request, issue_id)
 
 
 step_route(
     router,
     "/issue-records/{int:issue_id}/supervision",
     load=_issue,
-    allowed=lambda user, issue: may_handle_issues(user),
+    allowed=_handles_issues,
     step=partial(_run, services.supervision_entry_add),
     payload_in=SupervisionIn,
     out=IssueDetailOut,
@@ -354,22 +357,23 @@ def feedback_records_read(request: HttpRequest, feedback_id: PathId):
     return _feedback(request, feedback_id)
 
 
-@router.patch(
+def _feedback_update(feedback: FeedbackRecord, *, actor, **changes) -> FeedbackRecord:
+    return _run(services.feedback_record_save, feedback.issue, actor=actor, **changes)
+
+
+update_route(
+    router,
     "/feedback-records/{int:feedback_id}",
-    response={200: FeedbackOut, **WRITE_ERRORS},
+    load=_feedback,
+    allowed=_handles_issues,
+    update=_feedback_update,
+    payload_in=FeedbackPatchIn,
+    out=FeedbackOut,
+    errors=(403, 404, 409, 422),
+    refusals=(services.FeedbackRefused,),
     operation_id="feedback_records_update",
     summary="Change an issue feedback record (staff)",
 )
-def feedback_records_update(request: HttpRequest, feedback_id: PathId, payload: FeedbackPatchIn):
-    feedback = _feedback(request, feedback_id)
-    require(may_handle_issues(request.auth))
-    changes = payload.dict(exclude_unset=True)
-    if changes:
-        try:
-            _run(services.feedback_record_save, feedback.issue, actor=request.auth, **changes)
-        except services.FeedbackRefused as exc:
-            return Status(409, {"detail": str(exc)})
-    return _feedback(request, feedback_id)
 
 
 step_route(

@@ -141,6 +141,19 @@ def test_a_customer_contact_may_not_change_an_issue(api, org_a, duty_officer, co
     assert response.status_code == 403
 
 
+def test_a_change_that_gives_no_field_answers_the_record_and_writes_nothing(
+    api, org_a, duty_officer, manager
+):
+    issue = record_issue(org_a, actor=duty_officer.user)
+    rows = issue.history.count()
+
+    response = api.patch(f"/api/v1/issue-records/{issue.pk}", manager, {})
+
+    assert response.status_code == 200
+    assert response.json()["number"] == issue.number
+    assert issue.history.count() == rows
+
+
 def test_staff_pass_on_and_supervise_an_issue(api, org_a, duty_officer, manager):
     issue = record_issue(org_a, actor=duty_officer.user)
     base = f"/api/v1/issue-records/{issue.pk}"
