@@ -362,7 +362,6 @@ update_route(
     update=_update,
     payload_in=BookingPatchIn,
     out=BookingDetailOut,
-    errors=(403, 404, 409, 422),
     refusals=(services.BookingRefused,),
     id_type=int,
     operation_id="assurance_bookings_update",

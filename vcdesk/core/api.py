@@ -235,7 +235,6 @@ def step_route(
     out: type[Schema],
     payload_in: type[Schema] | None = None,
     status: int = 201,
-    errors: tuple[int, ...] = (403, 404, 409, 422),
     **route: Any,
 ) -> None:
     """Add `POST <path>`: one step of a process on one object, such as
@@ -245,12 +244,13 @@ def step_route(
     it (else 404); `allowed(user, obj)` or 403; then `step(obj, actor=user, **rest)` makes
     the step, `rest` being the path's further ids (a part of the object, such as
     `{int:item_id}`) and the body's fields (`payload_in`). A step the process refuses now
-    (one of `refusals`) answers 409 with the reason; bad input raises (422). `id_type`
-    types the path's ids (`PathId`, or `int` where a router always had it); `operation_id`,
-    `summary` and `description` document the operation.
+    (one of `refusals`, the only reason a 409 is declared) answers 409 with the reason; bad
+    input raises (422). `id_type` types the path's ids (`PathId`, or `int` where a router
+    always had it); `operation_id`, `summary` and `description` document the operation.
     """
-    response = {status: out, **{code: ErrorOut for code in errors}}
-    _object_route(router.post, path, call=step, payload_in=payload_in, response=response, **route)
+    _object_route(
+        router.post, path, call=step, out=out, payload_in=payload_in, status=status, **route
+    )
 
 
 def update_route(
@@ -260,19 +260,18 @@ def update_route(
     update: Callable[..., Any],
     out: type[Schema],
     payload_in: type[Schema],
-    errors: tuple[int, ...] = (403, 404, 422),
     **route: Any,
 ) -> None:
     """Add `PATCH <path>`: change the fields the body gives of one object, answering it
     afresh (200). As `step_route`, with `update(obj, actor=user, **given)`, not called when
     the body gives no field."""
-    response = {200: out, **{code: ErrorOut for code in errors}}
     _object_route(
         router.patch,
         path,
         call=update,
+        out=out,
         payload_in=payload_in,
-        response=response,
+        status=200,
         only_given=True,
         **route,
     )
@@ -286,14 +285,15 @@ def _object_route(
     allowed: Callable[[Any, Any], bool],
     call: Callable[..., Any],
     payload_in: type[Schema] | None,
-    response: dict,
+    status: int,
+    out: type[Schema],
     only_given: bool = False,
     refusals: tuple[type[Exception], ...] = (),
     id_type: Any = PathId,
     **operation: Any,
 ) -> None:
     ids = re.findall(r"{(?:\w+:)?(\w+)}", path)
-    status = next(iter(response))
+    errors = (403, 404, 409, 422) if refusals else (403, 404, 422)
 
     def view(request: HttpRequest, **kwargs):
         obj = load(request, kwargs[ids[0]])
@@ -314,4 +314,5 @@ def _object_route(
         + [inspect.Parameter(name, param, annotation=id_type) for name in ids]
         + ([inspect.Parameter("payload", param, annotation=payload_in)] if payload_in else [])
     )
+    response = {status: out, **{code: ErrorOut for code in errors}}
     register(path, response=response, **operation)(view)

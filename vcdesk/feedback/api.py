@@ -288,7 +288,6 @@ step_route(
     step=partial(_run, services.supervision_entry_add),
     payload_in=SupervisionIn,
     out=IssueDetailOut,
-    errors=(403, 404, 422),
     operation_id="issue_records_supervision_add",
     summary="Add a supervision entry: the period and the degree of resolution",
 )
@@ -369,7 +368,6 @@ update_route(
     update=_feedback_update,
     payload_in=FeedbackPatchIn,
     out=FeedbackOut,
-    errors=(403, 404, 409, 422),
     refusals=(services.FeedbackRefused,),
     operation_id="feedback_records_update",
     summary="Change an issue feedback record (staff)",
