@@ -111,7 +111,7 @@ class InspectionOut(Schema):
         return reverse("inspection_report_pdf", args=[obj.pk])
 
 
-class AnswerOut(Schema):
+class ChecklistAnswerOut(Schema):
     id: int
     position: int
     site: int = Field(alias="site_id")
@@ -169,7 +169,7 @@ class TrainingOut(Schema):
     recorded_by: int | None = Field(alias="recorded_by_id")
 
 
-class EventOut(Schema):
+class InspectionEventOut(Schema):
     type: InspectionEventType
     at: datetime
     actor: int | None = Field(alias="actor_id")
@@ -193,10 +193,10 @@ class EventOut(Schema):
 class InspectionDetailOut(InspectionOut):
     summary: str
     customer_representative: str
-    answers: list[AnswerOut]
+    answers: list[ChecklistAnswerOut]
     findings: list[FindingOut]
     trainings: list[TrainingOut]
-    events: list[EventOut]
+    events: list[InspectionEventOut]
 
     @staticmethod
     def resolve_answers(obj: Inspection):
@@ -226,7 +226,7 @@ class RescheduleIn(Input):
     engineer: int | None = None
 
 
-class CancelIn(Input):
+class InspectionCancelIn(Input):
     reason: str = Field(min_length=1, max_length=2000)
 
 
@@ -234,7 +234,7 @@ class StartIn(Input):
     at: datetime | None = None
 
 
-class AnswerIn(Input):
+class ChecklistAnswerIn(Input):
     result: ItemResult
     note: str = Field("", max_length=5000)
     remove_attachment: bool = False
@@ -380,7 +380,7 @@ def inspections_reschedule(request: HttpRequest, inspection_id: PathId, payload:
     operation_id="inspections_cancel",
     summary="Cancel an inspection that is not completed (with a reason)",
 )
-def inspections_cancel(request: HttpRequest, inspection_id: PathId, payload: CancelIn):
+def inspections_cancel(request: HttpRequest, inspection_id: PathId, payload: InspectionCancelIn):
     """A service manager cancels a planned or started inspection, saying why (`reason`,
     required: else 422 naming it). That visit of the contract year is then not done: the
     plan keeps its count and shows it cancelled, planning never creates it again, and no
@@ -416,12 +416,12 @@ def inspections_start(request: HttpRequest, inspection_id: PathId, payload: Star
 
 @router.patch(
     "/inspections/{int:inspection_id}/items/{int:item_id}",
-    response={200: AnswerOut, **WRITE_ERRORS},
+    response={200: ChecklistAnswerOut, **WRITE_ERRORS},
     operation_id="inspections_item_answer",
     summary="Answer one checklist item: ok, problem or not applicable, with a note",
 )
 def inspections_item_answer(
-    request: HttpRequest, inspection_id: PathId, item_id: PathId, payload: AnswerIn
+    request: HttpRequest, inspection_id: PathId, item_id: PathId, payload: ChecklistAnswerIn
 ):
     """A `problem` needs a `note` saying what. `remove_attachment` drops the item's file
     (it stays in the item's history)."""
@@ -434,7 +434,7 @@ def inspections_item_answer(
 
 @router.post(
     "/inspections/{int:inspection_id}/items/{int:item_id}/attachment",
-    response={200: AnswerOut, **WRITE_ERRORS},
+    response={200: ChecklistAnswerOut, **WRITE_ERRORS},
     operation_id="inspections_item_attach",
     summary="Attach a photo or file to an answered checklist item (multipart `file`)",
 )

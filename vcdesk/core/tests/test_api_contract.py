@@ -335,6 +335,29 @@ def test_the_openapi_document_lists_every_path_and_method(client, db):
         assert methods <= set(paths[path])
 
 
+def test_no_two_schemas_of_the_api_share_a_name(client, db):
+    """The OpenAPI document names each body and answer schema by its class name; two
+    classes of one name would silently document one endpoint with the other's fields."""
+    from ninja import Schema
+
+    import vcdesk.api  # noqa: F401  (every app's schemas are defined once it is imported)
+    from vcdesk.core.api import Input
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    documented = set(client.get("/api/v1/openapi.json").json()["components"]["schemas"])
+    by_name: dict[str, set[str]] = {}
+    for cls in subclasses(Schema):
+        if cls is Input:  # the base of every body, never one itself
+            continue
+        if cls.__module__.startswith("vcdesk.") and cls.__name__ in documented:
+            by_name.setdefault(cls.__name__, set()).add(f"{cls.__module__}.{cls.__qualname__}")
+    assert {name: places for name, places in by_name.items() if len(places) > 1} == {}
+
+
 # --- field names ----------------------------------------------------------------------------
 
 
