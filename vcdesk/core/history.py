@@ -43,7 +43,9 @@ def _related_names(fields_and_values) -> dict[tuple[type[Model], object], str]:
 def history_entries(instance, *, limit: int = 50) -> list[dict]:
     """The newest `limit` changes of `instance`, each with the fields it changed."""
     records = list(
-        instance.history.select_related("history_user").order_by("-history_date")[: limit + 1]
+        instance.history.select_related("history_user").order_by("-history_date", "-history_id")[
+            : limit + 1
+        ]
     )
     diffs = []
     for record, previous in zip(records[:limit], records[1:] + [None], strict=False):
