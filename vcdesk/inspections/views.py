@@ -286,6 +286,25 @@ def inspection_attachment(request: HttpRequest, pk: int) -> HttpResponse:
 # --- findings, training, completion, rescheduling ---------------------------------------------
 
 
+def _submitted(request, form, pk: int, action, done, *, refused_to_inspection=True):
+    """For a valid POST, run `action()`: on success, `done` (a message, or a function of what
+    the action returned) and back to the inspection. A refusal is a message, back to the
+    inspection (or on this form); the service's field errors go next to the fields. None
+    when the form is to be shown (again)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = action()
+    except services.InspectionRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("inspection_detail", pk=pk) if refused_to_inspection else None
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None
+    messages.success(request, done(result) if callable(done) else done)
+    return redirect("inspection_detail", pk=pk)
+
+
 def _form_page(
     request: HttpRequest,
     inspection: Inspection,
@@ -323,22 +342,19 @@ def finding_new(request: HttpRequest, pk: int) -> HttpResponse:
         answer = next((a for a in inspection.answers.all() if str(a.pk) == answer_id), None)
         if answer is not None:
             form.initial.update(answer=answer.pk, device=answer.device_id, description=answer.note)
-    if request.method == "POST" and form.is_valid():
-        try:
-            finding = services.finding_open(
-                inspection=inspection, actor=request.user, **form.cleaned_data
-            )
-        except services.InspectionRefused as exc:
-            messages.error(request, str(exc))
-            return redirect("inspection_detail", pk=pk)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Service record %(number)s opened.") % {"number": finding.service_record.number},
-            )
-            return redirect("inspection_detail", pk=pk)
+    submitted = _submitted(
+        request,
+        form,
+        pk,
+        lambda: services.finding_open(
+            inspection=inspection, actor=request.user, **form.cleaned_data
+        ),
+        lambda finding: (
+            _("Service record %(number)s opened.") % {"number": finding.service_record.number}
+        ),
+    )
+    if submitted:
+        return submitted
     return _form_page(
         request,
         inspection,
@@ -355,17 +371,17 @@ def finding_new(request: HttpRequest, pk: int) -> HttpResponse:
 def training_new(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = _performer_or_403(request, pk)
     form = forms.TrainingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.training_record(inspection=inspection, actor=request.user, **form.cleaned_data)
-        except services.InspectionRefused as exc:
-            messages.error(request, str(exc))
-            return redirect("inspection_detail", pk=pk)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Training recorded."))
-            return redirect("inspection_detail", pk=pk)
+    submitted = _submitted(
+        request,
+        form,
+        pk,
+        lambda: services.training_record(
+            inspection=inspection, actor=request.user, **form.cleaned_data
+        ),
+        _("Training recorded."),
+    )
+    if submitted:
+        return submitted
     return _form_page(request, inspection, form, title=_("Record training given"))
 
 
@@ -373,16 +389,16 @@ def training_new(request: HttpRequest, pk: int) -> HttpResponse:
 def inspection_complete(request: HttpRequest, pk: int) -> HttpResponse:
     inspection = _performer_or_403(request, pk)
     form = forms.CompleteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.inspection_complete(inspection, actor=request.user, **form.cleaned_data)
-        except services.InspectionRefused as exc:
-            messages.error(request, str(exc))
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Inspection completed; the report is archived."))
-            return redirect("inspection_detail", pk=pk)
+    submitted = _submitted(
+        request,
+        form,
+        pk,
+        lambda: services.inspection_complete(inspection, actor=request.user, **form.cleaned_data),
+        _("Inspection completed; the report is archived."),
+        refused_to_inspection=False,
+    )
+    if submitted:
+        return submitted
     return _form_page(
         request,
         inspection,
@@ -399,17 +415,15 @@ def inspection_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     if not may_plan_inspections(request.user):
         raise PermissionDenied
     form = forms.RescheduleForm(request.POST or None, inspection=inspection)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.inspection_reschedule(inspection, actor=request.user, **form.changes())
-        except services.InspectionRefused as exc:
-            messages.error(request, str(exc))
-            return redirect("inspection_detail", pk=pk)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("inspection_detail", pk=pk)
+    submitted = _submitted(
+        request,
+        form,
+        pk,
+        lambda: services.inspection_reschedule(inspection, actor=request.user, **form.changes()),
+        _("Saved."),
+    )
+    if submitted:
+        return submitted
     return _form_page(request, inspection, form, title=_("Move or reassign the inspection"))
 
 
@@ -421,17 +435,15 @@ def inspection_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if not may_plan_inspections(request.user):
         raise PermissionDenied
     form = forms.CancelForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.inspection_cancel(inspection, actor=request.user, **form.cleaned_data)
-        except services.InspectionRefused as exc:
-            messages.error(request, str(exc))
-            return redirect("inspection_detail", pk=pk)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Inspection cancelled."))
-            return redirect("inspection_detail", pk=pk)
+    submitted = _submitted(
+        request,
+        form,
+        pk,
+        lambda: services.inspection_cancel(inspection, actor=request.user, **form.cleaned_data),
+        _("Inspection cancelled."),
+    )
+    if submitted:
+        return submitted
     return _form_page(
         request,
         inspection,
