@@ -118,6 +118,16 @@ class ServiceRecord(TimeStampedModel):
     def __str__(self) -> str:
         return self.number
 
+    # Labels read by every row of the queue: the enum's label, where get_FOO_display() would
+    # rebuild the field's choices on each call.
+    @property
+    def status_label(self) -> str:
+        return RecordStatus(self.status).label
+
+    @property
+    def fault_class_label(self) -> str:
+        return FaultClass(self.fault_class).label
+
     @property
     def handling_rule(self) -> str:
         return str(HANDLING_RULES[FaultClass(self.fault_class)])
@@ -314,6 +324,10 @@ class Clock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_id} {self.kind}"
+
+    @property
+    def kind_label(self) -> str:
+        return ClockKind(self.kind).label
 
     @property
     def is_open(self) -> bool:

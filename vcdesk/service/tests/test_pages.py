@@ -459,3 +459,16 @@ def test_another_engineers_dispatch_answers_404(job, db):
 
 def test_a_customer_contact_has_no_jobs_page(contact_of_a):
     assert signed_in(contact_of_a).get("/service/my-jobs/").status_code == 403
+
+
+def test_the_labels_the_queue_shows_are_the_choices_labels():
+    from vcdesk.service.choices import ClockKind, FaultClass, RecordStatus
+    from vcdesk.service.models import Clock, ServiceRecord
+
+    for status in RecordStatus:
+        record = ServiceRecord(status=status, fault_class=FaultClass.PORT)
+        assert record.status_label == record.get_status_display()
+        assert record.fault_class_label == record.get_fault_class_display()
+    for kind in ClockKind:
+        clock = Clock(kind=kind)
+        assert clock.kind_label == clock.get_kind_display()
