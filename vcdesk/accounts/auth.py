@@ -28,7 +28,8 @@ def user_of_token(raw: str) -> User | None:
 
     Every API request starts here, so the statement is written once (`_token_sql`) rather
     than built by the ORM each time: composing the role's subquery cost more CPU than
-    running it. `ApiToken.objects.for_raw` is the same lookup for everything else."""
+    running it. The role is ranked as `User.objects.with_role()` ranks it (tests compare
+    the two)."""
     sql = _token_sql()
     with connection.cursor() as cursor:
         cursor.execute(

@@ -5,7 +5,6 @@ from django.contrib.auth.models import AbstractUser, Group
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models import Case, OuterRef, Subquery, Value, When
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -13,22 +12,19 @@ from simple_history.models import HistoricalRecords
 from vcdesk.accounts.choices import Role
 
 
-def role_name_of(user_ref: str = "pk") -> Subquery:
-    """The name of the user's role (their first group in `Role`'s order) as a subquery, so
-    that the user and their role come in one statement: every request needs both."""
-    rank = Case(*(When(name=role.value, then=Value(i)) for i, role in enumerate(Role)))
-    return Subquery(
-        Group.objects.filter(user=OuterRef(user_ref), name__in=Role.values)
-        .annotate(rank=rank)
-        .order_by("rank")
-        .values("name")[:1]
-    )
-
-
 class UserQuerySet(models.QuerySet):
     def with_role(self):
-        """Users with `role` already known (no query for their groups)."""
-        return self.annotate(role_name=role_name_of())
+        """Users with `role` already known (no query for their groups): the name of their
+        first group in `Role`'s order, read in the same statement. API tokens read the same
+        through vcdesk.accounts.auth.user_of_token."""
+        rank = Case(*(When(name=role.value, then=Value(i)) for i, role in enumerate(Role)))
+        role_name = (
+            Group.objects.filter(user=OuterRef("pk"), name__in=Role.values)
+            .annotate(rank=rank)
+            .order_by("rank")
+            .values("name")[:1]
+        )
+        return self.annotate(role_name=Subquery(role_name))
 
 
 class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
@@ -90,11 +86,6 @@ def token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-class ApiTokenQuerySet(models.QuerySet):
-    def for_raw(self, raw: str):
-        return self.filter(key_hash=token_hash(raw), expires_at__gt=timezone.now())
-
-
 class ApiToken(models.Model):
     """A bearer token for the HTTP API. Only its hash is stored."""
 
@@ -102,8 +93,6 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(db_index=True)
-
-    objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("API token")

@@ -47,3 +47,14 @@ def test_the_api_refuses_an_expired_token(api, duty_officer):
     expired = persona_of(duty_officer.user, valid_for=timedelta(seconds=-1))
     assert api.get("/api/v1/service-records", expired).status_code == 401
     assert api.get("/api/v1/service-records", duty_officer).status_code == 200
+
+
+def test_the_token_ranks_several_roles_as_the_orm_does(duty_officer):
+    from django.contrib.auth.models import Group
+
+    duty_officer.user.groups.add(Group.objects.get(name=Role.SERVICE_MANAGER))
+    assert (
+        user_of_token(duty_officer.token).role
+        == User.objects.with_role().get(pk=duty_officer.user.pk).role
+        == Role.DUTY_OFFICER
+    )
